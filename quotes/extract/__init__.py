@@ -1,0 +1,144 @@
+"""The extract stage: every quotation of a parsed article, with its cue and speaker mention.
+
+Requires: a Doc from `quotes.parse` (tokens, POS, lemmas, UD dependencies, sentences, and
+`doc.user_data["paragraphs"]`; without them only the paragraph split is recomputed).
+Adds nothing to the Doc; returns `Attribution`s in document order, speakers unresolved
+(see `quotes.resolve`).
+
+Kinds: *direct* when the content is a quotation, *mixed* when a reported clause embeds a
+quoted phrase ("said the talks were “ongoing”"), *indirect* for a reported clause without
+quotation marks, *according_to* for "according to X" and "as reported by X".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from quotes.extract.direct import attribute_regions
+from quotes.extract.indirect import according_to_attributions, verb_attributions
+from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
+from quotes.extract.syntax import Attribution
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["Attribution", "QuoteRegion", "extract_attributions", "quote_regions"]
+
+
+def extract_attributions(doc: Doc) -> list[Attribution]:
+    """Find the attributions of one article.
+
+    Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
+    give fewer (or no) attributions, not an error.
+    """
+    from quotes.parse import paragraph_spans
+
+    if len(doc) == 0 or not doc.has_annotation("DEP"):
+        return []
+    paragraphs = doc.user_data.get("paragraphs") or paragraph_spans(doc.text)
+    regions = quote_regions(doc.text, paragraphs)
+    found = verb_attributions(doc, regions)
+    found = _drop_nested_duplicates(found)
+    according = according_to_attributions(doc, regions)
+    found = _drop_weak_nested(_merge(found, according))
+    for attribution in found:
+        _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
+    found.sort(key=lambda a: a.start)
+    found += attribute_regions(doc, regions, found, paragraphs)
+    found.sort(key=lambda a: a.start)
+    return [a for a in found if a.content]
+
+
+def _classify(
+    text: str, attribution: Attribution, regions: list[QuoteRegion], singles: list[QuoteRegion]
+) -> None:
+    """Set direct / mixed / indirect from how much of the content is inside quotation marks."""
+    words = 0
+    quoted = 0
+    inside: list[QuoteRegion] = []
+    for start, end in attribution.content:
+        for region in regions:
+            if region.start < end and start < region.end:
+                inside.append(region)
+        position = start
+        for word in text[start:end].split():
+            offset = text.index(word, position)
+            position = offset + len(word)
+            if not any(ch.isalnum() for ch in word):
+                continue
+            words += 1
+            if any(r.start <= offset < r.end for r in regions):
+                quoted += 1
+    if attribution.kind == "according_to":
+        return
+    if words and quoted >= 0.85 * words:
+        attribution.kind = "direct"
+        attribution.content = _snap(attribution.content, inside)
+    elif words and quoted >= 0.5 * words and all(not _contained(r, attribution.content) for r in inside):
+        # the parser cut a quotation short (a sentence break inside it): take all of it
+        attribution.kind = "direct"
+        attribution.content = _snap(attribution.content, inside)
+    elif quoted or any(r.start >= s and r.end <= e for r in singles for s, e in attribution.content):
+        attribution.kind = "mixed"
+
+
+def _contained(region: QuoteRegion, content: list[tuple[int, int]]) -> bool:
+    return any(s <= region.start + 1 and region.end - 1 <= e for s, e in content)
+
+
+def _snap(content: list[tuple[int, int]], regions: list[QuoteRegion]) -> list[tuple[int, int]]:
+    """Direct content is exactly its quoted regions, marks included."""
+    spans = sorted({(r.start, r.end) for r in regions})
+    return spans or content
+
+
+_WEAK_RULES = ("object", "xcomp", "rest-of-sentence", "postposed")
+
+
+def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
+    """Drop an attribution whose cue lies inside another's content when its own evidence is weak.
+
+    "Qatar's prime minister said Hamas had demanded a permanent ceasefire" is the prime
+    minister's statement, not Hamas's; a clausal report inside a report ("which he said had
+    no impact") is kept.
+    """
+    from quotes.extract.lexicon import reporting_verbs
+
+    weak = reporting_verbs().weak
+    out = []
+    for a in found:
+        if a.rule in _WEAK_RULES and a.speaker is None:
+            continue  # weak evidence and nobody to attribute it to
+        if a.rule in _WEAK_RULES and any(
+            b is not a and b.cue is not None and any(s <= b.cue[0] < e for s, e in a.content) for b in found
+        ):
+            continue  # "responded to X, claiming that …": the inner cue is the real one
+        if a.cue is not None and a.cue_token is not None:
+            nested = any(
+                b is not a and any(s <= a.cue[0] < e for s, e in b.content) and b.cue != a.cue for b in found
+            )
+            lemma = str(a.extra.get("lemma", ""))
+            if nested and (a.rule in _WEAK_RULES or lemma in weak):
+                continue
+        out.append(a)
+    return out
+
+
+def _drop_nested_duplicates(found: list[Attribution]) -> list[Attribution]:
+    """Keep one attribution per content: the one whose cue is closest to its content."""
+    best: dict[tuple[tuple[int, int], ...], Attribution] = {}
+    for a in found:
+        key = tuple(a.content)
+        if key not in best or (a.speaker is not None and best[key].speaker is None):
+            best[key] = a
+    return list(best.values())
+
+
+def _merge(verbal: list[Attribution], according: list[Attribution]) -> list[Attribution]:
+    """An "according to" attribution wins over a verbal one whose cue it contains."""
+    out = list(according)
+    for a in verbal:
+        if a.cue is not None and any(b.cue is not None and b.cue[0] <= a.cue[0] < b.cue[1] for b in according):
+            continue
+        out.append(a)
+    return out

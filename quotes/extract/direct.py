@@ -1,0 +1,188 @@
+"""Direct quotations: quoted regions, their speakers, split and floating quotations.
+
+Most direct quotations are found by the reporting-verb rules, because the quotation is the
+verb's complement. This module handles the rest of the quoted regions:
+
+- textacy's `direct_quotations` is asked first (contained: run per paragraph when the
+  document has an odd number of marks, and only trusted for regions we found too);
+- else the nearest reporting verb outside quotations in the region's sentences, with a
+  subject, is the cue;
+- “A,” he said, “B.” — a region right after an attributed quotation, separated only by its
+  cue, becomes the second fragment of that quotation;
+- a paragraph that is entirely a quotation, with no cue, continues the speaker of the
+  quotation before it (the "floating" quotation of news style).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from quotes.extract.indirect import is_cue
+from quotes.extract.marks import QuoteRegion
+from quotes.extract.syntax import Attribution, mention_tokens, subject_of
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = ["attribute_regions", "textacy_triples"]
+
+log = logging.getLogger(__name__)
+
+_MAX_SPLIT_GAP = 12  # tokens between two fragments of one quotation ("he said on Monday,")
+
+
+def textacy_triples(doc: Doc, paragraphs: list[tuple[int, int]]) -> dict[int, tuple[Token, Token]]:
+    """Run textacy's direct-quotation finder; map each quotation's start offset to (speaker, cue).
+
+    textacy raises on a document with an odd number of quote marks; then each paragraph is
+    tried on its own and only the unbalanced ones are skipped.
+    """
+    from textacy.extract.triples import direct_quotations
+
+    found: dict[int, tuple[Token, Token]] = {}
+    try:
+        triples = list(direct_quotations(doc))
+        pieces = [(doc, 0)]
+    except ValueError:
+        triples = []
+        pieces = []
+        for start, end in paragraphs:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and any(t.is_quote for t in span):
+                pieces.append((span.as_doc(), span.start))
+    for piece, offset in pieces:
+        if piece is not doc:
+            try:
+                triples = list(direct_quotations(piece))
+            except ValueError as exc:
+                log.debug("textacy skipped an unbalanced paragraph: %s", exc)
+                continue
+        for speaker, cue, content in triples:
+            head = min(speaker, key=lambda t: t.i)
+            found[doc[content.start + offset].idx] = (doc[head.i + offset], doc[cue[0].i + offset])
+    return found
+
+
+def _region_tokens(doc: Doc, region: QuoteRegion) -> tuple[int, int]:
+    span = doc.char_span(region.start, region.end, alignment_mode="expand")
+    assert span is not None
+    return span.start, span.end
+
+
+def _nearest_cue(doc: Doc, region: QuoteRegion, regions: list[QuoteRegion]) -> Token | None:
+    """The closest reporting verb with a subject in the sentences the region touches."""
+    first, last = _region_tokens(doc, region)
+    sentences = {doc[first].sent.start: doc[first].sent, doc[last - 1].sent.start: doc[last - 1].sent}
+    candidates = [
+        t
+        for sent in sentences.values()
+        for t in sent
+        if is_cue(t, regions) and subject_of(t) is not None and not (first <= t.i < last)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: min(abs(t.i - first), abs(t.i - last)))
+
+
+def _words(text: str) -> int:
+    return sum(1 for w in text.split() if any(ch.isalnum() for ch in w))
+
+
+def attribute_regions(
+    doc: Doc,
+    regions: list[QuoteRegion],
+    attributions: list[Attribution],
+    paragraphs: list[tuple[int, int]],
+) -> list[Attribution]:
+    """Attributions for the quoted regions that no rule has claimed yet."""
+    claimed = [
+        r for r in regions if any(s < r.end and r.start < e for a in attributions for s, e in a.content)
+    ]
+    free = [r for r in regions if r not in claimed]
+    if not free:
+        return []
+    triples = textacy_triples(doc, paragraphs)
+    out: list[Attribution] = []
+    for region in free:
+        text = doc.text[region.start : region.end]
+        if _words(text) < 2:
+            continue
+        previous = _previous(attributions + out, region.start)
+        if previous is not None and _continues(doc, previous, region):
+            previous.content.append((region.start, region.end))
+            continue
+        cue = _nearest_cue(doc, region, regions)
+        speaker: Token | None = subject_of(cue) if cue is not None else None
+        rule = "nearest-cue"
+        if region.start in triples:
+            speaker, cue = triples[region.start]
+            speaker = subject_of(cue) or speaker
+            rule = "textacy"
+        same_cue = next((a for a in attributions + out if cue is not None and a.cue_token == cue.i), None)
+        if same_cue is not None:
+            # another quoted piece of a statement already found: “ongoing,” and “no development …”
+            same_cue.content = sorted(same_cue.content + [(region.start, region.end)])
+            if same_cue.kind == "indirect":
+                same_cue.kind = "mixed"
+            continue
+        if cue is not None and speaker is not None:
+            mention = mention_tokens(speaker)
+            out.append(
+                Attribution(
+                    kind="direct",
+                    content=[(region.start, region.end)],
+                    cue=(cue.idx, cue.idx + len(cue.text)),
+                    speaker=(mention[0].idx, mention[-1].idx + len(mention[-1].text)),
+                    speaker_root=speaker.i,
+                    rule=rule,
+                    cue_token=cue.i,
+                )
+            )
+        elif previous is not None and _is_floating(doc.text, region, paragraphs, previous):
+            out.append(
+                Attribution(
+                    kind="direct",
+                    content=[(region.start, region.end)],
+                    speaker=previous.speaker,
+                    speaker_root=previous.speaker_root,
+                    rule="floating",
+                    inherited=True,
+                )
+            )
+    return out
+
+
+def _previous(attributions: list[Attribution], start: int) -> Attribution | None:
+    before = [a for a in attributions if a.end <= start]
+    return max(before, key=lambda a: a.end) if before else None
+
+
+def _continues(doc: Doc, previous: Attribution, region: QuoteRegion) -> bool:
+    """True for the second half of “A,” he said, “B.”: only the cue lies between them."""
+    if previous.kind not in ("direct", "mixed") or previous.cue is None:
+        return False
+    if not (previous.end <= previous.cue[0] and previous.cue[1] <= region.start):
+        return False
+    between = doc.char_span(previous.end, region.start, alignment_mode="expand")
+    if between is None:
+        return False
+    if "\n" in between.text:
+        return False
+    words = [t for t in between if not (t.is_punct or t.is_space)]
+    return len(words) <= _MAX_SPLIT_GAP
+
+
+def _is_floating(
+    text: str, region: QuoteRegion, paragraphs: list[tuple[int, int]], previous: Attribution
+) -> bool:
+    """A whole paragraph in quotation marks, right after a paragraph with an attributed speaker."""
+    index = next((i for i, (s, e) in enumerate(paragraphs) if s <= region.start < e), None)
+    if index is None or previous.speaker is None:
+        return False
+    p_start, p_end = paragraphs[index]
+    whole = text[p_start:region.start].strip() == "" and text[region.end:p_end].strip(" .,") == ""
+    if not whole:
+        return False
+    prev_index = next((i for i, (s, e) in enumerate(paragraphs) if s <= previous.end <= e), None)
+    return prev_index is not None and index - prev_index <= 2 and _words(text[region.start : region.end]) >= 4

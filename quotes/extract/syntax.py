@@ -1,0 +1,205 @@
+"""Dependency-tree helpers shared by the attribution rules.
+
+The parse is Universal Dependencies from Stanza, carried on a spaCy `Doc`: labels are UD
+(`nsubj:pass`, `obl:agent`, `flat`, `acl:relcl`) and the root's label is ``ROOT``. The
+helpers here answer the questions every rule asks: who is the subject of this verb, what
+is the noun phrase of this speaker, which character spans does this clause cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "Attribution",
+    "fragments",
+    "mention_tokens",
+    "subject_of",
+    "trim",
+]
+
+Span = tuple[int, int]
+
+SUBJECTS = ("nsubj", "csubj")
+# Children that are not part of a speaker's name or description.
+_NOT_IN_MENTION = frozenset(
+    {"acl", "acl:relcl", "advcl", "parataxis", "ccomp", "xcomp", "punct", "dep", "discourse", "cc", "case", "mark"}
+)
+# Punctuation that never starts or ends a content span; quotation marks are kept.
+_TRIM = set(" \t\r\n\u00a0,;:.-–—|")
+
+
+@dataclass(slots=True)
+class Attribution:
+    """A quotation found by a rule, before speakers are resolved.
+
+    Attributes:
+        kind: direct, indirect, mixed or according_to.
+        content: Content fragments as character spans, in order.
+        cue: The cue's character span, if any.
+        speaker: The speaker mention's character span, if any.
+        speaker_root: Token index of the speaker mention's head.
+        rule: Which rule found it (for debugging and evaluation by rule).
+    """
+
+    kind: str
+    content: list[Span]
+    cue: Span | None = None
+    speaker: Span | None = None
+    speaker_root: int | None = None
+    rule: str = ""
+    inherited: bool = False
+    cue_token: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.content[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.content[-1][1]
+
+
+def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
+    """The token that says who performs `verb`, following UD's ways of sharing subjects.
+
+    - the verb's own `nsubj`/`csubj` (inverted order "stated Sheikh Mohammed" included);
+    - a passive's agent ("it was reported by the BBC");
+    - a relative pronoun subject ("the source, who said") gives the noun it modifies;
+    - a subjectless participle, infinitive or conjunct ("expressed optimism, stating …",
+      "went on to say") takes the subject of the verb it depends on;
+    - a reporting verb misparsed as modifying a noun ("…, Sheikh X confirmed") takes that noun.
+    """
+    for child in verb.children:
+        if child.dep_ in SUBJECTS:
+            if child.tag_ in ("WP", "WDT") or child.lower_ in ("who", "that", "which"):
+                if verb.dep_.startswith("acl") and verb.head is not verb:
+                    return verb.head
+            return child
+    for child in verb.children:
+        if child.dep_ == "obl:agent" or (child.dep_ == "obl" and any(c.lower_ == "by" for c in child.children)):
+            if any(c.dep_ == "nsubj:pass" for c in verb.children) or verb.tag_ == "VBN":
+                return child
+    if any(child.dep_ in ("nsubj:pass", "expl") for child in verb.children):
+        return None
+    if depth < 2 and verb.head is not verb:
+        if verb.dep_ in ("xcomp", "advcl", "conj", "advcl:relcl") and verb.head.pos_ in ("VERB", "AUX"):
+            if any(c.dep_ == "mark" and c.lower_ not in ("to",) for c in verb.children) and verb.dep_ == "advcl":
+                return None  # "after he said", "because X claimed": the advcl has its own subject
+            return subject_of(verb.head, depth=depth + 1)
+        if verb.dep_ in ("acl", "appos") and verb.head.pos_ in ("PROPN", "NOUN") and verb.head.i < verb.i:
+            if verb.tag_ != "VBN":
+                return verb.head
+    if depth == 0:
+        return _adjacent_subject(verb)
+    return None
+
+
+_NAME_DEPS = ("flat", "flat:name", "compound", "nmod:poss", "amod", "det", "nummod")
+
+
+def _adjacent_subject(verb: Token) -> Token | None:
+    """A speaker the parser failed to attach: the noun phrase right before the verb, or, after a
+    quotation ("“…,” stated Sheikh Mohammed"), the name right after it."""
+    doc = verb.doc
+    sent = verb.sent
+    left = verb.i - 1
+    while left >= sent.start and (doc[left].is_space or doc[left].pos_ == "ADV" or doc[left].dep_ in ("aux", "advmod")):
+        left -= 1
+    if left >= sent.start and doc[left].text in (",", '"', "”", "’") or left < sent.start:
+        right = verb.i + 1
+        if right < sent.end and doc[right].pos_ == "PROPN":
+            return _phrase_head(doc[right], lo=verb.i + 1, hi=sent.end)
+        if left < sent.start or doc[left].is_quote:
+            return None
+        left -= 1
+        while left >= sent.start and (doc[left].is_space or doc[left].is_punct):
+            left -= 1
+    if left >= sent.start and doc[left].pos_ in ("NOUN", "PROPN", "PRON") and not doc[left].is_quote:
+        return _phrase_head(doc[left], lo=sent.start, hi=verb.i)
+    return None
+
+
+def _phrase_head(token: Token, *, lo: int, hi: int) -> Token:
+    """Climb from a token of a noun phrase to its head, staying within tokens lo..hi-1."""
+    while (
+        token.head is not token
+        and lo <= token.head.i < hi
+        and token.dep_ in _NAME_DEPS
+        and token.head.pos_ in ("NOUN", "PROPN")
+    ):
+        token = token.head
+    return token
+
+
+def mention_tokens(token: Token) -> list[Token]:
+    """The tokens of the noun phrase headed by `token`, relative clauses and the like left out.
+
+    Appositions stay ("Qatar's Prime Minister, Sheikh Mohammed …"): they name the speaker.
+    """
+    keep = {token.i}
+    for child in token.children:
+        if child.dep_ not in _NOT_IN_MENTION:
+            keep.update(t.i for t in child.subtree)
+    doc = token.doc
+    lo = hi = token.i
+    while lo - 1 >= 0 and (lo - 1 in keep or _filler(doc[lo - 1])) and doc[lo - 1].sent_start is not True:
+        if lo - 1 not in keep and not any(i in keep for i in range(lo - 2, max(lo - 4, -1), -1)):
+            break
+        lo -= 1
+    while hi + 1 < len(doc) and (hi + 1 in keep or _filler(doc[hi + 1])) and not doc[hi + 1].is_sent_start:
+        if hi + 1 not in keep and not any(i in keep for i in range(hi + 2, min(hi + 4, len(doc)))):
+            break
+        hi += 1
+    run = [doc[i] for i in range(lo, hi + 1)]
+    while run and _filler(run[0]) and run[0] is not token:
+        run.pop(0)
+    while run and _filler(run[-1]) and run[-1] is not token:
+        run.pop()
+    return run
+
+
+def _filler(token: Token) -> bool:
+    return token.is_space or (token.is_punct and not token.is_quote and token.text not in ("(", ")"))
+
+
+def fragments(doc: Doc, tokens: Iterable[Token], *, exclude: set[int] | None = None) -> list[Span]:
+    """Character spans of `tokens` (minus `exclude`), joining runs split only by space or punctuation."""
+    keep = sorted({t.i for t in tokens} - (exclude or set()))
+    spans: list[list[int]] = []
+    for i in keep:
+        if spans and _only_filler(doc, spans[-1][1] + 1, i, exclude or set()):
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    out = []
+    for lo, hi in spans:
+        span = trim(doc.text, doc[lo].idx, doc[hi].idx + len(doc[hi].text))
+        if span[1] > span[0]:
+            out.append(span)
+    return out
+
+
+def _only_filler(doc: Doc, lo: int, hi: int, exclude: set[int]) -> bool:
+    """True when tokens lo..hi-1 are whitespace, or punctuation that is not excluded."""
+    return all(doc[i].is_space or (doc[i].is_punct and i not in exclude) for i in range(lo, hi))
+
+
+def trim(text: str, start: int, end: int) -> Span:
+    """Shrink a span past surrounding whitespace and light punctuation (not quotation marks).
+
+    Examples:
+        >>> trim(", that the talks are ongoing. ", 0, 30)
+        (2, 28)
+    """
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end

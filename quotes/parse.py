@@ -1,0 +1,408 @@
+"""Parse articles with Stanza and turn each parse into a spaCy `Doc` over the exact text.
+
+Stanza gives tokens, UPOS, lemmas and Universal Dependencies; the rest of the pipeline
+reasons over a spaCy `Doc` (textacy works on Docs, and spaCy's Span/Token API is what the
+rules are written in). spacy-stanza pins stanza<1.7, so the adapter is our own and small:
+it is built on character offsets, so `doc.text == article.text` always holds and every
+offset the later stages produce points into the article as it was read.
+
+Articles are split into paragraphs at line breaks before parsing. News paragraphs are
+lines, and a sentence never runs across one, so each paragraph is a separate Stanza
+document (parsed in bulk) and the adapter marks a sentence start at each.
+
+Model resolution order: an explicit folder (`--models DIR`), the `QUOTES_MODELS`
+environment variable, then the models shipped in the repository under `data/models/`.
+The special name ``official`` means Stanza's own downloaded English models
+(`quotes models download`). Nothing here ever touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quotes.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+__all__ = [
+    "PROCESSORS",
+    "ModelSpec",
+    "StanzaParser",
+    "find_models",
+    "paragraph_spans",
+    "to_doc",
+    "words_and_spaces",
+]
+
+log = logging.getLogger(__name__)
+
+PROCESSORS = ("tokenize", "mwt", "pos", "lemma", "depparse")
+"""The Stanza processors the rules need, in pipeline order (mwt only if the model has it)."""
+
+SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "data" / "models" / "stanza-en"
+"""Where a clone of the repository keeps its own trained English pipeline."""
+
+# Apostrophes and single quotation marks are not quote marks for pairing: news text is
+# full of “Qatar’s” and “Hamas’”, and one lone ’ makes the count of marks odd.
+_NOT_QUOTE_MARKS = ("'", "‘", "’", "`", "‚", "‛", "‹", "›")
+_PARAGRAPH_RE = re.compile(r"[^\r\n]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """Which Stanza models to load.
+
+    Attributes:
+        dir: The stanza_resources-style folder (with resources.json), or None for Stanza's
+            default resources folder (official models).
+        name: How the models were chosen, for `quotes models info` and run summaries.
+    """
+
+    dir: Path | None
+    name: str
+
+
+def find_models(models: str | os.PathLike[str] | None = None) -> ModelSpec:
+    """Decide which model folder to use, in the documented resolution order.
+
+    Args:
+        models: A folder, ``"official"``, or None to consult `QUOTES_MODELS` and then the
+            shipped models.
+
+    Raises:
+        ModelError: The chosen folder does not exist or holds no Stanza English pipeline.
+    """
+    choice = models if models is not None else os.environ.get("QUOTES_MODELS") or None
+    if choice is not None and str(choice) == "official":
+        return ModelSpec(dir=None, name="official")
+    if choice is not None:
+        path = Path(choice).expanduser()
+        _check_model_dir(path)
+        return ModelSpec(dir=path.resolve(), name=str(path))
+    if (SHIPPED_MODELS / "resources.json").is_file():
+        return ModelSpec(dir=SHIPPED_MODELS, name="shipped")
+    raise ModelError(
+        "no Stanza model found. Give a model folder with --models DIR or QUOTES_MODELS=DIR, "
+        "train one with `quotes models train UD_DIR`, or, with a network, run "
+        "`quotes models download` and use --models official."
+    )
+
+
+def _check_model_dir(path: Path) -> None:
+    if not path.is_dir():
+        raise ModelError(f"model folder {path} does not exist (from --models or QUOTES_MODELS)")
+    if not (path / "resources.json").is_file() or not (path / "en").is_dir():
+        raise ModelError(
+            f"{path} is not a Stanza model folder: it needs resources.json and an en/ folder "
+            "(the layout `stanza.download` and `quotes models train` write)"
+        )
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) offsets of the non-blank lines of `text`.
+
+    Examples:
+        >>> paragraph_spans("Title\\n\\nFirst para.\\n  \\nSecond.")
+        [(0, 5), (7, 18), (22, 29)]
+    """
+    return [(m.start(), m.end()) for m in _PARAGRAPH_RE.finditer(text) if m.group().strip()]
+
+
+def words_and_spaces(text: str, offsets: Sequence[tuple[int, int]]) -> tuple[list[str], list[bool]]:
+    """Turn token offsets into spaCy `words` and `spaces` that rebuild `text` exactly.
+
+    One space after a token becomes its `spaces` flag; any other gap (several spaces, a
+    newline, leading whitespace) becomes a whitespace token of its own, as spaCy does.
+
+    Args:
+        text: The full text.
+        offsets: Sorted, non-overlapping (start, end) offsets of the tokens.
+
+    Examples:
+        >>> words_and_spaces("Hi  there.\\n", [(0, 2), (4, 9), (9, 10)])
+        (['Hi', ' ', 'there', '.', '\\n'], [True, False, False, False, False])
+    """
+    words, spaces, _ = _align(text, offsets)
+    return words, spaces
+
+
+def _align(text: str, offsets: Sequence[tuple[int, int]]) -> tuple[list[str], list[bool], list[int]]:
+    """`words_and_spaces`, plus the index of the token made from each offset."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    token_index: list[int] = []
+    position = 0
+    for start, end in offsets:
+        _add_gap(text[position:start], words, spaces)
+        token_index.append(len(words))
+        words.append(text[start:end])
+        spaces.append(False)
+        position = end
+    _add_gap(text[position:], words, spaces)
+    return words, spaces, token_index
+
+
+def _add_gap(gap: str, words: list[str], spaces: list[bool]) -> None:
+    if not gap:
+        return
+    if words and not spaces[-1] and not words[-1].isspace() and gap[0] == " ":
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One syntactic word with absolute character offsets and a sentence-relative head."""
+
+    start: int
+    end: int
+    lemma: str
+    upos: str
+    xpos: str
+    feats: str
+    head: int  # index of the head word within the sentence, -1 for the root
+    deprel: str
+
+
+def _sentence_words(sentence: Any, offset: int, text: str) -> list[_Word]:
+    """Flatten a Stanza sentence into words with offsets into `text`.
+
+    Multi-word tokens ("Qatar’s" → Qatar + ’s) are split at the word boundaries when the
+    words spell the token exactly, as they do for English; otherwise the whole token is
+    kept as one word carrying the annotation of its syntactic head word.
+    """
+    words: list[_Word] = []
+    index_map: dict[int, int] = {}  # Stanza word id → our word index
+    pending: list[tuple[list[Any], int, int]] = []
+    for token in sentence.tokens:
+        start, end = token.start_char + offset, token.end_char + offset
+        surface = text[start:end]
+        pieces = token.words
+        if len(pieces) > 1 and "".join(w.text for w in pieces) != surface:
+            pieces = [_head_word(pieces)]
+            for w in token.words:
+                index_map[w.id] = len(words)
+            pending.append((pieces, start, end))
+            words.append(_placeholder(start, end))
+            continue
+        position = start
+        for w in pieces:
+            w_end = end if len(pieces) == 1 else position + len(w.text)
+            index_map[w.id] = len(words)
+            pending.append(([w], position, w_end))
+            words.append(_placeholder(position, w_end))
+            position = w_end
+    for i, (ws, start, end) in enumerate(pending):
+        w = ws[0]
+        head = index_map.get(w.head, -1) if w.head else -1
+        if head == i:
+            head = -1
+        words[i] = _Word(
+            start=start,
+            end=end,
+            lemma=w.lemma or text[start:end],
+            upos=w.upos or "X",
+            xpos=w.xpos or "",
+            feats=w.feats or "",
+            head=head,
+            deprel=(w.deprel or "dep") if head >= 0 else "ROOT",
+        )
+    return words
+
+
+def _placeholder(start: int, end: int) -> _Word:
+    return _Word(start, end, "", "X", "", "", -1, "dep")
+
+
+def _head_word(words: list[Any]) -> Any:
+    """The word of a multi-word token whose head lies outside the token."""
+    ids = {w.id for w in words}
+    return next((w for w in words if w.head not in ids), words[0])
+
+
+def to_doc(text: str, sentences: Iterable[tuple[Any, int]], vocab: Vocab) -> Doc:
+    """Build a spaCy `Doc` whose text is exactly `text` from Stanza sentences.
+
+    Requires: Stanza sentences with tokens, words (lemma, upos, xpos, feats, head, deprel).
+    Adds: tokens, POS, tags, lemmas, morphology, heads and UD dependency labels (root is
+    ``ROOT``), sentence boundaries; whitespace tokens hang on the token before them.
+
+    Args:
+        text: The article text.
+        sentences: (Stanza sentence, character offset of its paragraph) pairs in order.
+        vocab: A vocab from `english_vocab()` (lang "en", apostrophes not quote marks).
+    """
+    from spacy.tokens import Doc
+
+    sent_words = [_sentence_words(sentence, offset, text) for sentence, offset in sentences]
+    flat = [w for ws in sent_words for w in ws]
+    words, spaces, token_of_word = _align(text, [(w.start, w.end) for w in flat])
+    if not flat:
+        return Doc(vocab, words=words, spaces=spaces)
+    heads, deps, sent_starts = _tree(words, sent_words, token_of_word)
+    pos = ["SPACE"] * len(words)
+    tags = ["_SP"] * len(words)
+    lemmas = list(words)
+    morphs = [""] * len(words)
+    for word, t in zip(flat, token_of_word, strict=True):
+        pos[t], tags[t], lemmas[t], morphs[t] = word.upos, word.xpos or word.upos, word.lemma, word.feats
+    return Doc(
+        vocab,
+        words=words,
+        spaces=spaces,
+        pos=pos,
+        tags=tags,
+        lemmas=lemmas,
+        morphs=morphs,
+        heads=heads,
+        deps=deps,
+        sent_starts=sent_starts,
+    )
+
+
+def _tree(
+    words: list[str], sent_words: list[list[_Word]], token_of_word: list[int]
+) -> tuple[list[int], list[str], list[bool]]:
+    """Absolute heads and labels for every token, whitespace tokens included."""
+    n = len(words)
+    heads = list(range(n))
+    deps = ["dep"] * n
+    sent_starts = [False] * n
+    owner = [-1] * n  # the sentence-root token each token belongs to
+    base = 0
+    for ws in sent_words:
+        root = token_of_word[base]
+        for i, w in enumerate(ws):
+            t = token_of_word[base + i]
+            if w.head < 0:
+                root = t
+        for i, w in enumerate(ws):
+            t = token_of_word[base + i]
+            heads[t] = token_of_word[base + w.head] if w.head >= 0 else t
+            deps[t] = w.deprel
+            owner[t] = root
+        sent_starts[token_of_word[base]] = True
+        base += len(ws)
+    # Whitespace tokens attach to the token before them (the first one to the one after).
+    for t in range(n):
+        if owner[t] >= 0:
+            continue
+        neighbour = t - 1 if t > 0 else next(i for i in range(n) if owner[i] >= 0)
+        heads[t] = neighbour
+        deps[t] = "dep"
+        owner[t] = owner[neighbour]
+        if t == 0:
+            sent_starts[0] = True
+            sent_starts[neighbour] = False
+    # Stanza roots may have several; spaCy wants exactly one ROOT per sentence.
+    return heads, deps, sent_starts
+
+
+@cache
+def english_vocab() -> Vocab:
+    """A spaCy English vocab in which apostrophes and single marks are not quote marks.
+
+    textacy needs `doc.lang_ == "en"`, so the vocab comes from `spacy.blank("en")`.
+    """
+    import spacy
+
+    vocab = spacy.blank("en").vocab
+    for mark in _NOT_QUOTE_MARKS:
+        vocab[mark].is_quote = False
+    return vocab
+
+
+class StanzaParser:
+    """A loaded Stanza English pipeline that turns texts into spaCy Docs.
+
+    Load it once and reuse it: loading takes about a second, parsing a news article a
+    fraction of one.
+
+    Args:
+        models: A model folder, ``"official"``, or None for the resolution order in
+            `find_models`.
+        use_gpu: Run Stanza on a GPU when one is present.
+        batch_size: How many paragraphs Stanza processes together.
+    """
+
+    def __init__(
+        self,
+        models: str | os.PathLike[str] | None = None,
+        *,
+        use_gpu: bool = False,
+        batch_size: int = 64,
+    ) -> None:
+        self.spec = find_models(models)
+        self.batch_size = batch_size
+        self.vocab = english_vocab()
+        self._nlp = self._load(use_gpu)
+
+    def _load(self, use_gpu: bool) -> Any:
+        import stanza
+
+        processors = list(PROCESSORS)
+        if self.spec.dir is not None and not (self.spec.dir / "en" / "mwt").is_dir():
+            processors.remove("mwt")
+        kwargs: dict[str, Any] = {
+            "lang": "en",
+            "processors": ",".join(processors),
+            "download_method": None,
+            "use_gpu": use_gpu,
+            "logging_level": "WARN",
+            "tokenize_batch_size": self.batch_size * 4,
+            "pos_batch_size": 3000,
+            "depparse_batch_size": 3000,
+        }
+        if self.spec.dir is not None:
+            kwargs["dir"] = str(self.spec.dir)
+        try:
+            return stanza.Pipeline(**kwargs)
+        except Exception as exc:  # Stanza raises bare exceptions for missing files
+            where = self.spec.dir or "Stanza's resources folder"
+            raise ModelError(
+                f"could not load the Stanza English pipeline from {where}: {exc}. "
+                "Check the folder, or see `quotes models --help`."
+            ) from exc
+
+    def __call__(self, text: str) -> Doc:
+        """Parse one text into a Doc with `doc.text == text`."""
+        return next(iter(self.pipe([text])))
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
+        """Parse texts in bulk: all paragraphs of a batch of texts go through Stanza together."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if sum(len(t) for t in batch) > 200_000 or len(batch) >= self.batch_size:
+                yield from self._parse_batch(batch)
+                batch = []
+        if batch:
+            yield from self._parse_batch(batch)
+
+    def _parse_batch(self, texts: list[str]) -> Iterator[Doc]:
+        import stanza
+
+        spans = [paragraph_spans(text) for text in texts]
+        paragraphs = [stanza.Document([], text=text[s:e]) for text, ps in zip(texts, spans) for s, e in ps]
+        parsed = self._nlp.bulk_process(paragraphs) if paragraphs else []
+        position = 0
+        for text, ps in zip(texts, spans, strict=True):
+            sentences = []
+            for (start, _end), sdoc in zip(ps, parsed[position : position + len(ps)], strict=True):
+                sentences.extend((sentence, start) for sentence in sdoc.sentences)
+            position += len(ps)
+            doc = to_doc(text, sentences, self.vocab)
+            doc.user_data["paragraphs"] = ps
+            yield doc
