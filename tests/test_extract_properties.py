@@ -1,0 +1,47 @@
+"""Invariants on any input: extraction never crashes and every offset slices back."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quotes.extract.marks import quote_regions
+from quotes.parse import paragraph_spans, words_and_spaces
+
+NEWSY = st.lists(
+    st.sampled_from(list("abc XYZ.,;:'’‘\"“”«»\n-—") + ["said", " he ", "According to ", "that ", "Sheikh Al "]),
+    max_size=80,
+).map("".join)
+
+
+@given(st.text(max_size=300))
+def test_words_and_spaces_rebuild_the_text(text):
+    import re
+
+    offsets = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    words, spaces = words_and_spaces(text, offsets)
+    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces)) == text
+
+
+@given(NEWSY)
+def test_quote_regions_are_ordered_and_inside_the_text(text):
+    regions = quote_regions(text, paragraph_spans(text))
+    last = 0
+    for r in regions:
+        assert last <= r.start < r.end <= len(text)
+        last = r.end
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(NEWSY)
+def test_any_text_gives_quotes_whose_offsets_slice_back(parser, text):
+    from quotes.extract import extract_attributions
+    from quotes.resolve import resolve_speakers
+
+    doc = parser(text)
+    assert doc.text == text
+    quotes, _ = resolve_speakers(doc, extract_attributions(doc), doc_id="x")
+    for q in quotes:
+        assert text[q.content_start : q.content_end] == q.text
+        if q.speaker_start is not None:
+            assert text[q.speaker_start : q.speaker_end] == q.speaker_mention
