@@ -254,9 +254,9 @@ class TrainingConfig:
         * tokenizer 8,000 steps (~16 min), mwt (~2 min), lemma (~12 min), then the
           gold-tag parser, 1,100 steps (~85 min);
 
-        so both lanes end after ~115-120 min; the parser is then fine-tuned alone
-        (2 threads, ~3.9 s/step) for 400 steps on re-tagged data (~27 min): about
-        2 h 25 min in all (data preparation takes seconds). 1,500 parser steps in total.
+        so both lanes end after ~115-120 min; the parser is then fine-tuned (1 thread,
+        ~4.5 s/step) for 400 steps on re-tagged data (~30 min): about 2 h 30 min in
+        all (data preparation takes seconds). 1,500 parser steps in total.
         """
         return cls()
 
@@ -356,6 +356,7 @@ class RunResult:
         dev_score: Best dev score in percent as Stanza logged it (see the model card
             for what each component's score means), or ``None``.
         log: Its log file.
+        started_from: The model it continued from (see `continue_training`), if any.
     """
 
     name: str
@@ -365,6 +366,7 @@ class RunResult:
     threads: int
     dev_score: float | None
     log: Path
+    started_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-able dict (paths as strings)."""
@@ -842,6 +844,7 @@ def _timed_run(
         threads=threads,
         dev_score=_best_dev_score(log, since=offset),
         log=log,
+        started_from=str(continue_from) if continue_from is not None else None,
     )
 
 
@@ -1205,8 +1208,7 @@ def train_pipeline(
     """Run the whole recipe and write a Stanza model folder that loads offline.
 
     Order: data preparation; then the stages below, up to `jobs` at a time, each
-    with ``config.threads`` threads (a stage that starts alone with nothing left
-    waiting gets ``jobs * config.threads``):
+    with ``config.threads`` threads:
 
     * ``pos`` (two stages), ``tokenize``, ``mwt``, ``lemma`` and the gold-tag parser
       are independent;
@@ -1292,9 +1294,8 @@ def _run_schedule(
             while pending or running:
                 for stage in _ready(pending, done, free=jobs - len(running)):
                     pending.remove(stage)
-                    alone = not running and not pending
-                    threads = config.threads * jobs if alone else config.threads
-                    logger.info("%s: started with %d thread(s)", stage, threads)
+                    logger.info("%s: started", stage)
+                    threads = config.threads
                     future = pool.submit(
                         _run_stage, stage, prepared, models_dir, config=config, threads=threads, stop=stop
                     )
@@ -1546,7 +1547,10 @@ def _model_card_lines(report: TrainingReport, scores: dict[str, dict[str, float]
         "",
     ]
     for run in report.runs:
-        lines += [f"`{run.name}`: `python -m {run.module}`", "```", " ".join(run.argv), "```", ""]
+        how = f"`python -m {run.module}`"
+        if run.started_from:
+            how += f", started from `{run.started_from}` by `quotes.training.continue_training`"
+        lines += [f"`{run.name}`: {how}", "```", " ".join(run.argv), "```", ""]
     lines += _score_lines(scores)
     lines += ["", "## Size", "", "| file | bytes |", "|---|---:|"]
     lines += [f"| `{name}` | {size:,} |" for name, size in report.files.items()]
