@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = ["link_corpus", "normalise_role", "resolve_speakers", "slug"]
 
-_DEBUG = False  # print pronoun candidate scores
 PRONOUNS = {
     "he": "person",
     "she": "person",
@@ -379,10 +378,7 @@ def _scan(article: _Article) -> None:
             role_text = f"{left} {role_text}".strip()
         if not name or not name_core(name):
             continue
-        if len(name_core(name)) == 1 and name.lower() in _countries():
-            entity = article.entity_for_name(name)
-        else:
-            entity = article.entity_for_name(name)
+        entity = article.entity_for_name(name)
         if entity is None:
             continue
         role = normalise_role(role_text) if role_text else None
@@ -488,7 +484,7 @@ def _mention_name(span: Span, head: Token) -> str:
     return name
 
 
-def _resolve_mention(article: _Article, attribution: Attribution, previous: list[_Entity]) -> _Entity | None:
+def _resolve_mention(article: _Article, attribution: Attribution) -> _Entity | None:
     doc = article.doc
     if attribution.speaker is None:
         return None
@@ -540,8 +536,6 @@ def _description_entity(article: _Article, span: Span, head: Token) -> _Entity:
         if same:
             return article._latest(same)
     label = _description(span)
-    if definite and kind == "anonymous":
-        label = label  # "the source" with no earlier source: keep its own words
     entity = _Entity(type=kind, head=lemma, label=label)
     article.entities.append(entity)
     return entity
@@ -569,8 +563,6 @@ def _antecedent(article: _Article, pronoun: Token, *, anchor: int) -> _Entity | 
             scores[id(entity)] = (score, entity)
     if not scores:
         return None
-    if _DEBUG:
-        print(pronoun.i, sorted(((round(v, 2), e.name) for v, e in scores.values()), reverse=True)[:4])
     return max(scores.values(), key=lambda pair: pair[0])[1]
 
 
@@ -597,7 +589,7 @@ def resolve_speakers(doc: Doc, attributions: Sequence[Attribution], *, doc_id: s
     _scan(article)
     resolved: list[tuple[Attribution, _Entity | None]] = []
     for attribution in attributions:
-        entity = _resolve_mention(article, attribution, [e for _, e in resolved if e is not None])
+        entity = _resolve_mention(article, attribution)
         if attribution.inherited and resolved:
             entity = next((e for a, e in reversed(resolved) if e is not None), entity)
         if entity is not None and attribution.speaker_root is not None:

@@ -56,8 +56,6 @@ def _speaker(verb: Token) -> tuple[tuple[int, int] | None, int | None]:
     subject = subject_of(verb)
     if subject is None:
         return None, None
-    if subject.dep_ == "obl:agent" or subject.dep_ == "obl":
-        subject = subject  # the agent noun itself heads the mention
     tokens = mention_tokens(subject)
     span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     return span, subject.i
