@@ -3,8 +3,15 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Until the project ships its own models (data/models/), use the bootstrap pipeline beside the clone.
+# Models: `quotes` finds the pipeline shipped in data/models/stanza-en by itself (README, "Models").
+# Until those files are committed, fall back to the bootstrap pipeline beside the clone, if there is
+# one. The fallback switches itself off as soon as data/models/stanza-en/resources.json exists, and
+# can then be deleted. An explicit QUOTES_MODELS always wins.
+ifeq ($(wildcard data/models/stanza-en/resources.json),)
+ifneq ($(wildcard ../shared/models/stanza-en/resources.json),)
 export QUOTES_MODELS ?= $(abspath ../shared/models/stanza-en)
+endif
+endif
 
 .PHONY: setup run test clean
 

@@ -69,6 +69,7 @@ __all__ = [
     "train_component",
     "train_pipeline",
     "write_model_card",
+    "write_scores_json",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ SCORE_METRICS: tuple[str, ...] = (
     "BLEX",
 )
 """The CoNLL 2018 metrics `evaluate_pipeline` reports (F1, in percent)."""
+
+SCORES_FILE = "scores.json"
+"""The machine-readable twin of the model card, written next to it by `write_model_card`."""
 
 # Final layout, as in shared/models/stanza-en: processor -> Stanza package name.
 _PACKAGES: dict[str, str] = {
@@ -1497,9 +1501,44 @@ def write_model_card(report: TrainingReport, scores: dict[str, dict[str, float]]
     Args:
         report: From `train_pipeline`.
         scores: From `evaluate_pipeline`.
-        path: The markdown file to write (e.g. ``<out_dir>/README.md``).
+        path: The markdown file to write (e.g. ``<out_dir>/README.md``); ``scores.json``
+            (`write_scores_json`) is written next to it.
     """
     path.write_text("\n".join(_model_card_lines(report, scores)) + "\n", encoding="utf-8")
+    write_scores_json(report, scores, path.with_name(SCORES_FILE))
+
+
+def write_scores_json(report: TrainingReport, scores: dict[str, dict[str, float]], path: Path) -> None:
+    """Write the model card's figures as JSON, for `quotes models info` and the project's report.
+
+    The file holds ``scores`` (as returned by `evaluate_pipeline`) and ``training``: total
+    seconds, every Stanza run (arguments, time, best dev score), the configuration, data
+    counts, the shipped files with their sizes, and the Stanza and torch versions.
+
+    Args:
+        report: From `train_pipeline`.
+        scores: From `evaluate_pipeline`.
+        path: The JSON file to write (usually ``<out_dir>/scores.json``).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for package in ("stanza", "torch"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    training = {
+        "seconds": report.seconds,
+        "runs": [run.to_json() for run in report.runs],
+        "config": dataclasses.asdict(report.config),
+        "counts": dict(report.counts),
+        "files": dict(report.files),
+        "total_bytes": report.total_bytes,
+        "versions": versions,
+    }
+    data = {"scores": scores, "training": training}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _model_card_lines(report: TrainingReport, scores: dict[str, dict[str, float]]) -> list[str]:
