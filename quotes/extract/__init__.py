@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.direct import attribute_regions
 from quotes.extract.indirect import according_to_attributions, verb_attributions
+from quotes.extract.labels import label_attributions
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
 from quotes.extract.syntax import Attribution
 
@@ -41,6 +42,11 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
     found = _drop_nested_duplicates(found)
     according = according_to_attributions(doc, regions)
     found = _drop_weak_nested(_merge(found, according))
+    found += [
+        a
+        for a in label_attributions(doc, paragraphs)
+        if not any(s < a.end and a.start < e for b in found for s, e in b.content)
+    ]
     for attribution in found:
         _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
     found.sort(key=lambda a: a.start)
@@ -71,7 +77,8 @@ def _classify(
                 quoted += 1
     if attribution.kind == "according_to":
         return
-    if words and quoted >= 0.85 * words:
+    whole = bool(inside) and all(_contained(r, attribution.content) for r in inside)
+    if words and quoted == words or (quoted >= 0.85 * words and not whole):
         attribution.kind = "direct"
         attribution.content = _snap(attribution.content, inside)
     elif words and quoted >= 0.5 * words and all(not _contained(r, attribution.content) for r in inside):
@@ -92,7 +99,7 @@ def _snap(content: list[tuple[int, int]], regions: list[QuoteRegion]) -> list[tu
     return spans or content
 
 
-_WEAK_RULES = ("object", "xcomp", "rest-of-sentence", "postposed")
+_WEAK_RULES = ("object", "prep-object", "xcomp", "rest-of-sentence", "postposed")
 
 
 def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
@@ -110,18 +117,35 @@ def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
         if a.rule in _WEAK_RULES and a.speaker is None:
             continue  # weak evidence and nobody to attribute it to
         if a.rule in _WEAK_RULES and any(
-            b is not a and b.cue is not None and any(s <= b.cue[0] < e for s, e in a.content) for b in found
+            b is not a
+            and b.rule not in _WEAK_RULES
+            and b.cue is not None
+            and any(s <= b.cue[0] < e for s, e in a.content)
+            for b in found
         ):
             continue  # "responded to X, claiming that …": the inner cue is the real one
         if a.cue is not None and a.cue_token is not None:
             nested = any(
-                b is not a and any(s <= a.cue[0] < e for s, e in b.content) and b.cue != a.cue for b in found
-            )
+                b is not a
+                and not (b.rule in _WEAK_RULES and b.speaker is None)  # dropped itself
+                and _inside(a.cue, b)
+                and b.cue != a.cue
+                and not (b.cue is not None and _inside(b.cue, a) and _length(a) > _length(b))
+                for b in found
+            )  # when each holds the other's cue (a misparse), the longer statement is the outer one
             lemma = str(a.extra.get("lemma", ""))
             if nested and (a.rule in _WEAK_RULES or lemma in weak):
                 continue
         out.append(a)
     return out
+
+
+def _inside(cue: tuple[int, int], attribution: Attribution) -> bool:
+    return any(s <= cue[0] < e for s, e in attribution.content)
+
+
+def _length(attribution: Attribution) -> int:
+    return sum(e - s for s, e in attribution.content)
 
 
 def _drop_nested_duplicates(found: list[Attribution]) -> list[Attribution]:
@@ -138,7 +162,9 @@ def _merge(verbal: list[Attribution], according: list[Attribution]) -> list[Attr
     """An "according to" attribution wins over a verbal one whose cue it contains."""
     out = list(according)
     for a in verbal:
-        if a.cue is not None and any(b.cue is not None and b.cue[0] <= a.cue[0] < b.cue[1] for b in according):
+        if a.cue is not None and any(
+            b.cue is not None and b.cue[0] <= a.cue[0] < b.cue[1] for b in according
+        ):
             continue
         out.append(a)
     return out

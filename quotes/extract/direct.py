@@ -181,7 +181,7 @@ def _is_floating(
     if index is None or previous.speaker is None:
         return False
     p_start, p_end = paragraphs[index]
-    whole = text[p_start:region.start].strip() == "" and text[region.end:p_end].strip(" .,") == ""
+    whole = text[p_start : region.start].strip() == "" and text[region.end : p_end].strip(" .,") == ""
     if not whole:
         return False
     prev_index = next((i for i, (s, e) in enumerate(paragraphs) if s <= previous.end <= e), None)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.lexicon import according_cues, nominal_cues, reporting_verbs
 from quotes.extract.marks import QuoteRegion
-from quotes.extract.syntax import Attribution, fragments, mention_tokens, subject_of, trim
+from quotes.extract.syntax import Attribution, adjacent_subject, fragments, mention_tokens, subject_of, trim
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -46,19 +46,42 @@ def is_cue(token: Token, regions: list[QuoteRegion]) -> bool:
 def _cue_span(verb: Token) -> tuple[int, int]:
     """The cue's characters: the verb with its particle ("point out") and auxiliaries next to it."""
     tokens = [verb] + [c for c in verb.children if c.dep_ == "compound:prt"]
-    tokens += [c for c in verb.children if c.dep_ in ("aux", "aux:pass") and c.i < verb.i and verb.i - c.i <= 2]
+    tokens += [
+        c for c in verb.children if c.dep_ in ("aux", "aux:pass") and c.i < verb.i and verb.i - c.i <= 2
+    ]
     lo = min(t.idx for t in tokens)
     hi = max(t.idx + len(t.text) for t in tokens)
     return lo, hi
 
 
-def _speaker(verb: Token) -> tuple[tuple[int, int] | None, int | None]:
+def _speaker(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | None]:
     subject = subject_of(verb)
-    if subject is None:
+    if subject is None or (rule in _OBJECT_RULES and not _plausible_subject(verb, subject)):
         return None, None
     tokens = mention_tokens(subject)
     span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     return span, subject.i
+
+
+_OBJECT_RULES = ("object", "prep-object", "xcomp")
+
+
+def _plausible_subject(verb: Token, subject: Token) -> bool:
+    """Whether a noun-phrase-object report ("criticized X") keeps the subject found for it.
+
+    Such verbs also describe plain actions, so the evidence must be good: the subject is the
+    verb's own (or shared through "to"-infinitives), and not a bare singular common noun
+    ("war … has criticized"), which in news is a misparse, not a speaker.
+    """
+    if subject.head.i == verb.i:
+        own = True
+    else:  # inherited through a conjunct or a misparse: no other noun phrase may sit right before the verb
+        adjacent = adjacent_subject(verb)
+        own = adjacent is None or adjacent.i == subject.i
+    bare = subject.tag_ in ("NN",) and not any(
+        c.dep_ in ("det", "nmod:poss", "compound", "amod") for c in subject.children
+    )
+    return own and not bare
 
 
 def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], set[int], str] | None:
@@ -79,13 +102,24 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
         after = [c for c in clauses if c.i > verb.i]
         tokens = [t for c in (after or clauses) for t in c.subtree]
         # the content lies on one side of its cue ("“…,” he said, referring to …")
+        medial = (
+            after
+            and after[0].left_edge.i < verb.i
+            and subject is not None
+            and after[0].left_edge.i < subject.i
+        )
+        if medial:
+            # "The museum, the senator said, will open in May": the cue splits its content
+            return [t for t in tokens if t.i not in exclude], exclude, "ccomp-medial"
         tokens = [t for t in tokens if (t.i > verb.i) == bool(after)]
         return tokens, exclude, "ccomp"
     # 2. a clause introduced by a colon or a quotation after the verb, parsed as parataxis
     for child in children:
         if child.dep_ in ("parataxis", "obj", "xcomp", "dep") and child.i > verb.i:
             between = doc[verb.i + 1 : child.left_edge.i]
-            opens_quote = any(t.is_quote for t in doc[verb.i + 1 : child.i + 1]) or _starts_region(child, regions)
+            opens_quote = any(t.is_quote for t in doc[verb.i + 1 : child.i + 1]) or _starts_region(
+                child, regions
+            )
             if child.dep_ == "parataxis" and (any(t.text == ":" for t in between) or opens_quote):
                 return list(child.subtree), exclude, "parataxis-after"
             if child.dep_ in ("obj", "xcomp", "dep") and opens_quote and _covers_region(child, regions):
@@ -96,6 +130,11 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
         exclude.update(t.i for t in verb.subtree)
         tokens = [t for t in head.subtree if t.i not in exclude and t.i < verb.i]
         return tokens, exclude, "parataxis-before"
+    # 3b. "The museum, the senator said, will open in May": the cue splits its content
+    if verb.dep_ == "parataxis" and head is not verb and head.i > verb.i and head.left_edge.i < verb.i:
+        exclude.update(t.i for t in verb.subtree)
+        tokens = [t for t in head.subtree if t.i not in exclude]
+        return tokens, exclude, "parataxis-medial"
     if lemma in lexicon.weak:
         return None
     # 4. an object that carries a clause, or a plain object for verbs that report one;
@@ -103,11 +142,20 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
     for child in children:
         if child.dep_ != "obj" or child.pos_ == "PRON":
             continue
-        clause = next((c for c in child.children if c.dep_ in ("acl", "ccomp", "acl:relcl") and c.pos_ in _VERBISH), None)
+        clause = next(
+            (c for c in child.children if c.dep_ in ("acl", "ccomp", "acl:relcl") and c.pos_ in _VERBISH),
+            None,
+        )
         if clause is not None and _mark(clause) == "that" and lemma in lexicon.recipient:
             return list(clause.subtree), exclude, "object-clause"
         if clause is not None or lemma in lexicon.with_object:
-            return list(child.subtree), exclude, "object"
+            return _before_cue(list(child.subtree), verb), exclude, "object"
+    # 4b. "called for a ban", "boasted of …": the object of a preposition the verb takes
+    found = _prep_object(verb)
+    if found is not None:
+        exclude.add(found[1].i)
+        tokens = [t for t in found[0].subtree if t.i != found[1].i]
+        return _before_cue(tokens, verb), exclude, "prep-object"
     # 5. "vowed to …", "urged X to …", "expressed hopes to …"
     for child in children:
         if child.dep_ != "xcomp" or lemma == "continue":
@@ -117,9 +165,44 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
     # 6. "Doha says <clause the parser broke up>": the rest of the sentence, if it is a clause
     if subject is not None and lemma not in lexicon.with_object:
         rest = [t for t in verb.sent if t.i > verb.i]
-        finite = [t for t in rest if t.pos_ in _VERBISH and any(c.dep_ in ("nsubj", "nsubj:pass") for c in t.children)]
+        finite = [
+            t
+            for t in rest
+            if t.pos_ in _VERBISH and any(c.dep_ in ("nsubj", "nsubj:pass") for c in t.children)
+        ]
         if finite and not any(c.dep_ in ("ccomp", "xcomp") for c in children):
             return rest, exclude, "rest-of-sentence"
+    return None
+
+
+def _before_cue(tokens: list[Token], verb: Token) -> list[Token]:
+    """Cut a noun-phrase content before another reporting verb with its own speaker: in "The
+    parties discussed a deal that …, the minister confirmed", a misparse hangs the postposed
+    "the minister confirmed" inside the object; it is a statement of its own."""
+    lexicon = reporting_verbs()
+    for t in tokens:
+        if (
+            t.i > verb.i + 1
+            and t.pos_ in _VERBISH
+            and t.lemma_.lower() in lexicon
+            and subject_of(t) is not None
+        ):
+            first = min(mention_tokens(subject_of(t))[0].i, t.i)
+            return [u for u in tokens if u.i < first and not (u.i == first - 1 and u.is_punct)]
+    return tokens
+
+
+def _prep_object(verb: Token) -> tuple[Token, Token] | None:
+    """The oblique after the verb whose preposition the lexicon lists for it, and that preposition."""
+    allowed = reporting_verbs().prepositions.get(verb.lemma_.lower())
+    if not allowed:
+        return None
+    for child in verb.children:
+        if child.i < verb.i or not child.dep_.startswith("obl"):
+            continue
+        case = next((c for c in child.children if c.dep_ == "case" and c.i < child.i), None)
+        if case is not None and case.lower_ in allowed and case.i - verb.i <= 3:
+            return child, case
     return None
 
 
@@ -168,7 +251,11 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
         content = [span for span in content if _has_word(doc.text, span)]
         if not content:
             continue
-        speaker, root = _speaker(token)
+        cue = _cue_span(token)
+        if rule == "prep-object":
+            case = _prep_object(token)[1]  # type: ignore[index]
+            cue = (cue[0], max(cue[1], case.idx + len(case.text)))
+        speaker, root = _speaker(token, rule)
         if speaker is not None and any(s <= speaker[0] < e for s, e in content):
             # the speaker sits inside the content span: cut the content around it
             content = _cut(content, speaker)
@@ -176,7 +263,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
             Attribution(
                 kind="indirect",
                 content=content,
-                cue=_cue_span(token),
+                cue=cue,
                 speaker=speaker,
                 speaker_root=root,
                 rule=rule,
@@ -188,7 +275,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
 
 
 def _postposed_content(verb: Token) -> tuple[list[Token], set[int], str] | None:
-    """"<clause>, <speaker> <verb> …" when the parser did not link verb and clause."""
+    """ "<clause>, <speaker> <verb> …" when the parser did not link verb and clause."""
     if reporting_verbs().weak.__contains__(verb.lemma_.lower()):
         return None
     subject = subject_of(verb)
@@ -227,7 +314,7 @@ def _cut(content: list[tuple[int, int]], hole: tuple[int, int]) -> list[tuple[in
 
 
 def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]:
-    """"…, according to X" and "as reported by X": X said the clause the phrase attaches to."""
+    """ "…, according to X" and "as reported by X": X said the clause the phrase attaches to."""
     out = []
     lowered = [t.lower_ for t in doc]
     for i in range(len(doc)):

@@ -7,14 +7,22 @@ code; `QUOTES_REPORTING_VERBS` and `QUOTES_ACCORDING_CUES` point to replacements
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 """The word lists shipped with the package."""
 
-__all__ = ["RESOURCES", "ReportingVerbs", "according_cues", "nominal_cues", "read_word_list", "reporting_verbs"]
+__all__ = [
+    "RESOURCES",
+    "ReportingVerbs",
+    "according_cues",
+    "nominal_cues",
+    "read_word_list",
+    "reporting_verbs",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +34,14 @@ class ReportingVerbs:
         with_object: Lemmas whose plain noun-phrase object is reported content.
         weak: Lemmas that report only with a clausal complement or a quotation.
         recipient: Lemmas whose object is the listener ("told reporters that …").
+        prepositions: Lemma → prepositions whose object is the content ("called for a ban").
     """
 
     lemmas: frozenset[str]
     with_object: frozenset[str]
     weak: frozenset[str]
     recipient: frozenset[str]
+    prepositions: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __contains__(self, lemma: object) -> bool:
         return lemma in self.lemmas
@@ -59,13 +69,34 @@ def read_word_list(name: str, *, env: str | None = None) -> list[list[str]]:
 
 @cache
 def reporting_verbs() -> ReportingVerbs:
-    """The reporting verbs of `resources/reporting_verbs.txt` (or `QUOTES_REPORTING_VERBS`)."""
+    """The reporting verbs of `resources/reporting_verbs.txt` (or `QUOTES_REPORTING_VERBS`),
+    plus the mined ones of `resources/reporting_verbs_mined.txt` (or `QUOTES_MINED_VERBS`;
+    set it to an empty file to use the hand list alone). The hand list wins for a lemma in both.
+    """
     rows = read_word_list("reporting_verbs.txt", env="QUOTES_REPORTING_VERBS")
+    hand = {row[0].lower() for row in rows}
+    rows += [
+        row
+        for row in read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")
+        if row[0].lower() not in hand
+    ]
+    rows = [row for row in rows if row[0].lower() not in _NOT_VERBAL]
     lemmas = frozenset(row[0].lower() for row in rows)
     with_object = frozenset(row[0].lower() for row in rows if "object" in row[1:])
     weak = frozenset(row[0].lower() for row in rows if "weak" in row[1:])
     recipient = frozenset(row[0].lower() for row in rows if "recipient" in row[1:])
-    return ReportingVerbs(lemmas=lemmas, with_object=with_object, weak=weak, recipient=recipient)
+    prepositions = {
+        row[0].lower(): frozenset(flag[5:] for flag in row[1:] if flag.startswith("prep:"))
+        for row in rows
+        if any(flag.startswith("prep:") for flag in row[1:])
+    }
+    return ReportingVerbs(
+        lemmas=lemmas, with_object=with_object, weak=weak, recipient=recipient, prepositions=prepositions
+    )
+
+
+_NOT_VERBAL = frozenset({"accord"})
+"""Lemmas a cue list may hold that the verb rules must not read: "according to" is its own rule."""
 
 
 @cache

@@ -28,7 +28,20 @@ Span = tuple[int, int]
 SUBJECTS = ("nsubj", "csubj")
 # Children that are not part of a speaker's name or description.
 _NOT_IN_MENTION = frozenset(
-    {"acl", "acl:relcl", "advcl", "parataxis", "ccomp", "xcomp", "punct", "dep", "discourse", "cc", "case", "mark"}
+    {
+        "acl",
+        "acl:relcl",
+        "advcl",
+        "parataxis",
+        "ccomp",
+        "xcomp",
+        "punct",
+        "dep",
+        "discourse",
+        "cc",
+        "case",
+        "mark",
+    }
 )
 # Punctuation that never starts or ends a content span; quotation marks are kept.
 _TRIM = set(" \t\r\n\u00a0,;:.-–—|")
@@ -81,36 +94,56 @@ def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
             if child.tag_ in ("WP", "WDT") or child.lower_ in ("who", "that", "which"):
                 if verb.dep_.startswith("acl") and verb.head is not verb:
                     return verb.head
+            if depth == 0 and _across_quote(child, verb):
+                # "“Anyone who …,” the senator added": a subject inside the quotation is a
+                # misparse; the name next to the verb is the speaker
+                return adjacent_subject(verb) or child
             return child
     for child in verb.children:
-        if child.dep_ == "obl:agent" or (child.dep_ == "obl" and any(c.lower_ == "by" for c in child.children)):
+        if child.dep_ == "obl:agent" or (
+            child.dep_ == "obl" and any(c.lower_ == "by" for c in child.children)
+        ):
             if any(c.dep_ == "nsubj:pass" for c in verb.children) or verb.tag_ == "VBN":
                 return child
     if any(child.dep_ in ("nsubj:pass", "expl") for child in verb.children):
         return None
     if depth < 2 and verb.head is not verb:
         if verb.dep_ in ("xcomp", "advcl", "conj", "advcl:relcl") and verb.head.pos_ in ("VERB", "AUX"):
-            if any(c.dep_ == "mark" and c.lower_ not in ("to",) for c in verb.children) and verb.dep_ == "advcl":
+            if (
+                any(c.dep_ == "mark" and c.lower_ not in ("to",) for c in verb.children)
+                and verb.dep_ == "advcl"
+            ):
                 return None  # "after he said", "because X claimed": the advcl has its own subject
             return subject_of(verb.head, depth=depth + 1)
         if verb.dep_ in ("acl", "appos") and verb.head.pos_ in ("PROPN", "NOUN") and verb.head.i < verb.i:
             if verb.tag_ != "VBN":
                 return verb.head
     if depth == 0:
-        return _adjacent_subject(verb)
+        return adjacent_subject(verb)
     return None
+
+
+def _across_quote(subject: Token, verb: Token) -> bool:
+    """True when a quotation mark separates the subject's phrase from its verb."""
+    if subject.i < verb.i:
+        between = subject.doc[subject.i + 1 : verb.i]
+    else:
+        between = subject.doc[verb.i + 1 : subject.left_edge.i]
+    return any(t.is_quote for t in between)
 
 
 _NAME_DEPS = ("flat", "flat:name", "compound", "nmod:poss", "amod", "det", "nummod")
 
 
-def _adjacent_subject(verb: Token) -> Token | None:
+def adjacent_subject(verb: Token) -> Token | None:
     """A speaker the parser failed to attach: the noun phrase right before the verb, or, after a
     quotation ("“…,” stated Sheikh Mohammed"), the name right after it."""
     doc = verb.doc
     sent = verb.sent
     left = verb.i - 1
-    while left >= sent.start and (doc[left].is_space or doc[left].pos_ == "ADV" or doc[left].dep_ in ("aux", "advmod")):
+    while left >= sent.start and (
+        doc[left].is_space or doc[left].pos_ == "ADV" or doc[left].dep_ in ("aux", "advmod")
+    ):
         left -= 1
     if left >= sent.start and doc[left].text in (",", '"', "”", "’") or left < sent.start:
         right = verb.i + 1
