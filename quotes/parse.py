@@ -38,6 +38,7 @@ __all__ = [
     "ModelSpec",
     "StanzaParser",
     "find_models",
+    "official_models_dir",
     "paragraph_spans",
     "to_doc",
     "words_and_spaces",
@@ -52,7 +53,7 @@ SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "data" / "models" / "s
 """Where a clone of the repository keeps its own trained English pipeline."""
 
 # Apostrophes and single quotation marks are not quote marks for pairing: news text is
-# full of “Qatar’s” and “Hamas’”, and one lone ’ makes the count of marks odd.
+# full of “Freedonia’s” and “the Smiths’”, and one lone ’ makes the count of marks odd.
 _NOT_QUOTE_MARKS = ("'", "‘", "’", "`", "‚", "‛", "‹", "›")
 _PARAGRAPH_RE = re.compile(r"[^\r\n]+")
 
@@ -83,6 +84,13 @@ def find_models(models: str | os.PathLike[str] | None = None) -> ModelSpec:
     """
     choice = models if models is not None else os.environ.get("QUOTES_MODELS") or None
     if choice is not None and str(choice) == "official":
+        folder = official_models_dir()
+        if not (folder / "resources.json").is_file() or not (folder / "en").is_dir():
+            raise ModelError(
+                f"Stanza's official English models are not in {folder}: run `quotes models download` "
+                "(needs a network). Models downloaded to another folder are used with --models FOLDER "
+                "or STANZA_RESOURCES_DIR=FOLDER."
+            )
         return ModelSpec(dir=None, name="official")
     if choice is not None:
         path = Path(choice).expanduser()
@@ -95,6 +103,17 @@ def find_models(models: str | os.PathLike[str] | None = None) -> ModelSpec:
         "train one with `quotes models train UD_DIR`, or, with a network, run "
         "`quotes models download` and use --models official."
     )
+
+
+def official_models_dir() -> Path:
+    """Where ``stanza.download`` keeps Stanza's official models and ``official`` loads them from.
+
+    That is ``$STANZA_RESOURCES_DIR`` when set (read when stanza is first imported),
+    else Stanza's per-version cache folder.
+    """
+    from stanza.resources.common import DEFAULT_MODEL_DIR
+
+    return Path(DEFAULT_MODEL_DIR)
 
 
 def _check_model_dir(path: Path) -> None:
@@ -179,9 +198,11 @@ class _Word:
 def _sentence_words(sentence: Any, offset: int, text: str) -> list[_Word]:
     """Flatten a Stanza sentence into words with offsets into `text`.
 
-    Multi-word tokens ("Qatar’s" → Qatar + ’s) are split at the word boundaries when the
+    Multi-word tokens ("Freedonia’s" → Freedonia + ’s) are split at the word boundaries when the
     words spell the token exactly, as they do for English; otherwise the whole token is
-    kept as one word carrying the annotation of its syntactic head word.
+    kept as one word carrying the annotation of its syntactic head word. A sentence that
+    was not parsed (pruned, see `quotes.prune`) gets a flat tree, its first word the root
+    and the others hanging on it as ``dep``, and its POS tags if it was tagged, else ``X``.
     """
     words: list[_Word] = []
     index_map: dict[int, int] = {}  # Stanza word id → our word index
@@ -204,8 +225,15 @@ def _sentence_words(sentence: Any, offset: int, text: str) -> list[_Word]:
             pending.append(([w], position, w_end))
             words.append(_placeholder(position, w_end))
             position = w_end
+    parsed = all(w.head is not None for w in sentence.words)
+    tagged = all(w.upos is not None for w in sentence.words)
     for i, (ws, start, end) in enumerate(pending):
         w = ws[0]
+        if not parsed:  # pruned (see quotes.prune): a flat tree, and tags only if it was tagged
+            upos, xpos, feats = (w.upos, w.xpos or "", w.feats or "") if tagged else ("X", "", "")
+            lemma = w.lemma or text[start:end]
+            words[i] = _Word(start, end, lemma, upos, xpos, feats, 0 if i else -1, "dep" if i else "ROOT")
+            continue
         head = index_map.get(w.head, -1) if w.head else -1
         if head == i:
             head = -1
@@ -244,13 +272,15 @@ def to_doc(text: str, sentences: Iterable[tuple[Any, int]], vocab: Vocab) -> Doc
         sentences: (Stanza sentence, character offset of its paragraph) pairs in order.
         vocab: A vocab from `english_vocab()` (lang "en", apostrophes not quote marks).
     """
-    from spacy.tokens import Doc
+    Doc = _text_doc_class()  # noqa: N806
 
     sent_words = [_sentence_words(sentence, offset, text) for sentence, offset in sentences]
     flat = [w for ws in sent_words for w in ws]
     words, spaces, token_of_word = _align(text, [(w.start, w.end) for w in flat])
     if not flat:
-        return Doc(vocab, words=words, spaces=spaces)
+        doc = Doc(vocab, words=words, spaces=spaces)
+        doc._quotes_text = text
+        return doc
     heads, deps, sent_starts = _tree(words, sent_words, token_of_word)
     pos = ["SPACE"] * len(words)
     tags = ["_SP"] * len(words)
@@ -258,7 +288,7 @@ def to_doc(text: str, sentences: Iterable[tuple[Any, int]], vocab: Vocab) -> Doc
     morphs = [""] * len(words)
     for word, t in zip(flat, token_of_word, strict=True):
         pos[t], tags[t], lemmas[t], morphs[t] = word.upos, word.xpos or word.upos, word.lemma, word.feats
-    return Doc(
+    doc = Doc(
         vocab,
         words=words,
         spaces=spaces,
@@ -270,6 +300,31 @@ def to_doc(text: str, sentences: Iterable[tuple[Any, int]], vocab: Vocab) -> Doc
         deps=deps,
         sent_starts=sent_starts,
     )
+    doc._quotes_text = text
+    return doc
+
+
+@cache
+def _text_doc_class() -> type:
+    """A spaCy `Doc` subclass that keeps its text instead of rebuilding it at each access.
+
+    spaCy's `Doc.text` joins the text of every token, creating a Python object per token,
+    each time it is read; the rules read `doc.text` thousands of times per article, which
+    made that join most of the extraction time. The kept string is the same one (the Doc
+    is never changed after it is built), so nothing else differs.
+    """
+    from spacy.tokens import Doc
+
+    class ArticleDoc(Doc):
+        @property
+        def text(self) -> str:
+            return self._quotes_text
+
+        @property
+        def text_with_ws(self) -> str:
+            return self._quotes_text
+
+    return ArticleDoc
 
 
 def _tree(
@@ -310,6 +365,17 @@ def _tree(
     return heads, deps, sent_starts
 
 
+def _combined(sentences: list[Any]) -> Any:
+    """One Stanza document over sentences of many documents, as Stanza's own bulk mode builds it."""
+    import stanza
+
+    combined = stanza.Document([])
+    combined.sentences = sentences
+    combined.num_tokens = sum(len(s.tokens) for s in sentences)
+    combined.num_words = sum(len(s.words) for s in sentences)
+    return combined
+
+
 @cache
 def english_vocab() -> Vocab:
     """A spaCy English vocab in which apostrophes and single marks are not quote marks.
@@ -334,7 +400,16 @@ class StanzaParser:
         models: A model folder, ``"official"``, or None for the resolution order in
             `find_models`.
         use_gpu: Run Stanza on a GPU when one is present.
-        batch_size: How many paragraphs Stanza processes together.
+        batch_size: How many articles go through Stanza together (all their paragraphs
+            in one bulk call).
+        prune: Tag, lemmatise and parse only the sentences that can hold an attribution
+            or that speaker resolution reads (see `quotes.prune`); the others are
+            tokenized only.
+        tag_rest: With `prune`, also POS-tag the sentences that are not parsed (on PolNeAR
+            dev this changed no resolved speaker, so it is off by default).
+        threads: Torch threads for this process (None: torch's default, one per core).
+            Give ``cores // workers`` when several processes parse at once.
+        context: With `prune`, how many sentences before an attribution sentence to parse.
     """
 
     def __init__(
@@ -343,10 +418,22 @@ class StanzaParser:
         *,
         use_gpu: bool = False,
         batch_size: int = 64,
+        prune: bool = True,
+        threads: int | None = None,
+        context: int = 1,
+        tag_rest: bool = False,
     ) -> None:
         self.spec = find_models(models)
         self.batch_size = batch_size
+        self.prune = prune
+        self.tag_rest = tag_rest
+        self.context = context
+        self.use_gpu = use_gpu
         self.vocab = english_vocab()
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(max(1, threads))
         self._nlp = self._load(use_gpu)
 
     def _load(self, use_gpu: bool) -> Any:
@@ -393,16 +480,61 @@ class StanzaParser:
 
     def _parse_batch(self, texts: list[str]) -> Iterator[Doc]:
         import stanza
+        import torch
 
         spans = [paragraph_spans(text) for text in texts]
-        paragraphs = [stanza.Document([], text=text[s:e]) for text, ps in zip(texts, spans) for s, e in ps]
-        parsed = self._nlp.bulk_process(paragraphs) if paragraphs else []
+        paragraphs = [
+            stanza.Document([], text=text[s:e]) for text, ps in zip(texts, spans, strict=True) for s, e in ps
+        ]
+        with torch.inference_mode():
+            if not paragraphs:
+                parsed = []
+            elif self.prune:
+                parsed = self._nlp.bulk_process(paragraphs, processors="tokenize")  # mwt comes along
+            else:
+                parsed = self._nlp.bulk_process(paragraphs)
         position = 0
-        for text, ps in zip(texts, spans, strict=True):
+        per_text = []
+        for ps in spans:
             sentences = []
             for (start, _end), sdoc in zip(ps, parsed[position : position + len(ps)], strict=True):
                 sentences.extend((sentence, start) for sentence in sdoc.sentences)
             position += len(ps)
+            per_text.append(sentences)
+        if self.prune:
+            self._parse_selected(texts, spans, per_text)
+        for text, ps, sentences in zip(texts, spans, per_text, strict=True):
             doc = to_doc(text, sentences, self.vocab)
             doc.user_data["paragraphs"] = ps
+            if self.prune:
+                doc.user_data["parsed_sentences"] = sum(s.words[0].head is not None for s, _ in sentences)
+                doc.user_data["tagged_sentences"] = sum(s.words[0].upos is not None for s, _ in sentences)
+                doc.user_data["sentences"] = len(sentences)
             yield doc
+
+    def _parse_selected(
+        self, texts: list[str], spans: list[list[tuple[int, int]]], per_text: list[list[tuple[Any, int]]]
+    ) -> None:
+        """Tag, lemmatise and parse the sentences `quotes.prune` selects, in one bulk call.
+
+        Stanza tags and parses each sentence on its own, so a selected sentence gets the
+        same annotation it would get in a full parse; the other sentences are POS-tagged
+        in a second bulk call (with `tag_rest`). The annotation lands on the sentence
+        objects of `per_text`.
+        """
+        import torch
+
+        from quotes.prune import select_sentences
+
+        chosen, rest = [], []
+        for text, ps, sentences in zip(texts, spans, per_text, strict=True):
+            offsets = [(s.tokens[0].start_char + o, s.tokens[-1].end_char + o) for s, o in sentences]
+            keep = select_sentences(text, offsets, ps, context=self.context)
+            for (sentence, _), flag in zip(sentences, keep, strict=True):
+                (chosen if flag else rest).append(sentence)
+        after_tokens = [p for p in PROCESSORS if p not in ("tokenize", "mwt")]
+        with torch.inference_mode():
+            if chosen:
+                self._nlp.process(_combined(chosen), processors=after_tokens)
+            if rest and self.tag_rest:
+                self._nlp.process(_combined(rest), processors=["pos"])
