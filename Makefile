@@ -13,11 +13,11 @@ export QUOTES_MODELS ?= $(abspath ../shared/models/stanza-en)
 endif
 endif
 
-.PHONY: setup run test clean
+.PHONY: setup run test gate clean
 
 $(BIN)/quotes: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt -e '.[test,html]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,html,ray]'
 	touch $(BIN)/quotes
 
 setup: $(BIN)/quotes
@@ -28,6 +28,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The accuracy gate: PolNeAR dev must not fall below reports/eval-polnear-dev.json (minutes).
+gate: setup
+	$(BIN)/python -m pytest -q -m slow tests/test_regression_gate.py
 
 clean:
 	rm -rf $(VENV) out *.egg-info

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from quotes.errors import QuotesError
+from quotes.errors import AmbiguousSpeakerError, QuotesError
 
 app = typer.Typer(
     help="Find every quotation in news articles and link it to a canonical speaker.",
@@ -68,38 +68,96 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
+class Device(str, Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+PruneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prune/--no-prune",
+        help="Parse in full only the sentences that can hold an attribution (and what speaker "
+        "resolution reads); faster, same attributions on PolNeAR dev (see reports/bench.md).",
+    ),
+]
+
+
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl, .html) or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The store folder to write (merged if it exists).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Article files (.txt, .jsonl, .html), folders, or URIs with --engine ray."),
+    ],
+    out: Annotated[
+        str, typer.Option("--out", "-o", help="The store folder or URI to write (merged if it exists).")
+    ],
     fmt: Annotated[StoreFormat, typer.Option("--format", help="Table format.")] = StoreFormat.parquet,
     models: ModelsOpt = None,
     max_chars: Annotated[int, typer.Option("--max-chars", help="Reject longer articles.")] = 1_000_000,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Parsing processes (or Ray actors).")
+    ] = 1,
+    device: Annotated[
+        Device, typer.Option("--device", help="Run Stanza on the CPU or a CUDA GPU.")
+    ] = Device.cpu,
+    prune: PruneOpt = True,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="This machine, or a Ray cluster.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster to join (default: start Ray here).")
+    ] = None,
+    reprocess: Annotated[
+        bool, typer.Option("--reprocess", help="Also process articles the store holds with the same text.")
+    ] = False,
+    checkpoint_every: Annotated[
+        int, typer.Option("--checkpoint-every", min=1, help="Articles between checkpoints of a long run.")
+    ] = 500,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry",
+            help="Speaker registry (YAML): canonical speakers, aliases, roles, ids, merges and splits "
+            "(see README, Speaker registry). Re-links the whole store, unchanged articles included.",
+        ),
+    ] = None,
 ) -> None:
     """Extract the quotations of articles into a store.
 
+    Articles already in the store with the same text are skipped, and an interrupted run
+    resumes from its last checkpoint when run again with the same arguments.
+
     Example:
 
-        quotes extract data/samples --out out/samples
+        quotes extract data/samples --out out/samples --workers 2
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from quotes import ingest
-    from quotes.parse import StanzaParser
+    from quotes.distributed import is_uri
     from quotes.pipeline import run
+    from quotes.registry import load_registry
 
     try:
-        errors_seen: list = []
-        total = sum(len(a.text) for a in ingest.read_articles(paths, errors=errors_seen, max_chars=max_chars))
-        parser = StanzaParser(models)
+        speaker_registry = load_registry(registry) if registry else None  # fails before any parsing
+        local = [p for p in paths if not is_uri(p)]
+        total = sum(len(a.text) for a in ingest.read_articles(local, errors=[], max_chars=max_chars))
         with Progress(
-            TextColumn("extracting"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
-            transient=True, disable=not sys.stderr.isatty(),
+            TextColumn("extracting"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty(),
         ) as progress:
             task = progress.add_task("extract", total=max(total, 1))
             summary = run(
-                [str(p) for p in paths], out=out, fmt=fmt.value, parser=parser, max_chars=max_chars,
-                progress=lambda n: progress.advance(task, n),
+                paths, out=out, fmt=fmt.value, models=models, max_chars=max_chars,
+                progress=lambda n: progress.advance(task, n), workers=workers, device=device.value,
+                prune=prune, incremental=not reprocess, checkpoint_every=checkpoint_every,
+                engine=engine.value, ray_address=ray_address, registry=speaker_registry,
             )
     except QuotesError as exc:
         raise _fail(exc) from None
@@ -109,9 +167,13 @@ def extract(
         f"({summary.words_per_second:,.0f} words/s) → {out}",
         err=True,
     )
+    if summary.skipped:
+        typer.echo(f"{summary.skipped} articles already in the store with the same text: skipped", err=True)
+    if summary.resumed:
+        typer.echo(f"{summary.resumed} articles taken from the checkpoint of an interrupted run", err=True)
     for error in summary.errors:
         typer.echo(f"skipped: {error.message}", err=True)
-    if summary.articles == 0:
+    if summary.articles == 0 and summary.skipped == 0:
         typer.echo("Error: no article could be processed", err=True)
         raise typer.Exit(1)
 
@@ -121,43 +183,92 @@ def speakers(
     store: StoreOpt = Path("out"),
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
 ) -> None:
-    """List the canonical speakers of a store with their quote counts.
+    """List the canonical speakers of a store: type, counts, roles, aliases and external ids.
+
+    Each alias shows how many quotes use it in their speaker mention: "Doe (3)".
 
     Example:
 
         quotes speakers --store out/samples
     """
+    import polars as pl
+
     from quotes import query
 
     try:
         frame = query.speakers(store)
     except QuotesError as exc:
         raise _fail(exc) from None
-    _print(frame.select("name", "type", "quotes", "articles", "roles", "aliases", "id"), fmt)
+    columns = ["name", "type", "quotes", "articles", "roles", "aliases", "id", "external_ids"]
+    if fmt is TableFormat.json:
+        _print(frame.select(*columns[:6], "alias_counts", *columns[6:]), fmt)
+        return
+    counted = pl.struct("aliases", "alias_counts").map_elements(
+        _counted_aliases, return_dtype=pl.List(pl.String())
+    )
+    _print(frame.with_columns(aliases=counted).select(columns), fmt)
+
+
+def _counted_aliases(row: dict) -> list[str]:
+    """ "Doe (3)": each alias with the number of quotes whose speaker mention uses it."""
+    aliases = row["aliases"] or []
+    counts = row["alias_counts"] or [0] * len(aliases)
+    return [f"{a} ({n})" if n else a for a, n in zip(aliases, counts, strict=False)]
 
 
 @app.command("query")
 def query_cmd(
-    speaker: Annotated[str, typer.Argument(help="Any name, short name or role of the speaker.")],
+    speaker: Annotated[
+        str | None, typer.Argument(help="Any name, short name, role or id of the speaker.")
+    ] = None,
     store: StoreOpt = Path("out"),
+    speaker_id: Annotated[
+        str | None,
+        typer.Option("--speaker-id", help="The speaker's id, from `quotes speakers` or an ambiguous query."),
+    ] = None,
     contains: Annotated[str | None, typer.Option("--contains", help="Only statements containing this text.")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
+    claims: Annotated[
+        bool, typer.Option("--claims", help="Group the statements by claim (see `quotes claims`).")
+    ] = False,
 ) -> None:
-    """Show one speaker's statements, from every article.
+    """Show one speaker's statements from every article: the article, the mention used, the kind.
+
+    The speaker may be named any way an article does: full or short name, role ("the
+    Freedonian PM"), or id. A query that fits several speakers (a surname two people
+    share, a title alone) lists them instead of guessing: ask again with --speaker-id or
+    a fuller name.
 
     Example:
 
-        quotes query "Al Thani" --store out/samples
+        quotes query "Jane Doe" --store out/samples
+        quotes query "Freedonia's finance minister" --store out/samples
+        quotes query --speaker-id jane-doe --store out/samples
     """
     from quotes import query
 
+    if (speaker is None) == (speaker_id is None):
+        typer.echo("Error: give a speaker (a name, alias or role) or --speaker-id ID, not both", err=True)
+        raise typer.Exit(2)
     try:
-        frame = query.statements(store, speaker, contains=contains)
+        frame = query.statements(store, speaker, speaker_id=speaker_id, contains=contains)
+        if claims and frame.height:
+            from quotes import claims as claims_module
+
+            # the claims holding the statements found above (clustering is store-wide anyway)
+            found = claims_module.build_claims(store, figures=False)
+            found = claims_module.keep_quotes(found, set(frame["id"]))
+    except AmbiguousSpeakerError as exc:
+        _print_candidates(exc, fmt)
+        return
     except QuotesError as exc:
         raise _fail(exc) from None
     if frame.height == 0:
-        typer.echo(f"No statements found for {speaker!r}.", err=True)
+        typer.echo(f"No statements found for {speaker or speaker_id!r}.", err=True)
         raise typer.Exit(1)
+    if claims:
+        _print(claims_module.claims_table(found), fmt)
+        return
     _print(frame.select("speaker_name", "doc_id", "kind", "speaker_mention", "text"), fmt)
 
 
@@ -183,6 +294,114 @@ def export(
         sys.stdout.write(text)
 
 
+class ClaimsFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    parquet = "parquet"
+    claimreview = "claimreview"
+
+
+@app.command("claims")
+def claims_cmd(
+    store: StoreOpt = Path("out"),
+    speaker: Annotated[
+        str | None, typer.Option("--speaker", help="Only this speaker's claims (name, alias or role).")
+    ] = None,
+    fmt: Annotated[ClaimsFormat, typer.Option("--format", help="Output format.")] = ClaimsFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default: standard output).")
+    ] = None,
+    min_articles: Annotated[
+        int, typer.Option("--min-articles", help="Only claims found in at least this many articles.")
+    ] = 1,
+    figures: Annotated[
+        bool, typer.Option("--figures", help="Output the figure groups instead of the claims.")
+    ] = False,
+) -> None:
+    """Group quotes into claims across outlets, with wording variants and conflicting figures.
+
+    Example:
+
+        quotes claims --store out/samples --min-articles 2
+        quotes claims --store out/samples --format claimreview --out claims.jsonl
+    """
+    from quotes import claims as claims_module
+
+    if fmt is ClaimsFormat.table and out is not None:
+        raise _fail(QuotesError("--out needs --format jsonl, parquet or claimreview"))
+    try:
+        found = claims_module.build_claims(store, speaker=speaker, min_articles=min_articles)
+        if speaker is not None and not found.claims:
+            typer.echo(f"No claims found for {speaker!r}.", err=True)
+            raise typer.Exit(1)
+        if fmt is ClaimsFormat.table:
+            if figures:
+                _print(claims_module.figures_table(found.figure_groups), TableFormat.table)
+            else:
+                _print(claims_module.claims_table(found), TableFormat.table)
+                conflicts = claims_module.figures_table(found.figure_groups, conflicts_only=True)
+                if conflicts.height:
+                    typer.echo("Conflicting figures:")
+                    _print(conflicts, TableFormat.table)
+            return
+        text = claims_module.write_claims(found, fmt=fmt.value, out=out, figures=figures)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    if text is not None:
+        sys.stdout.write(text)
+
+
+@app.command()
+def bench(
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Folder of articles (default: PolNeAR dev texts, else data/samples)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="The many-worker setting (default: all cores)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The report; the plot goes beside it.")] = Path(
+        "reports/bench.md"
+    ),
+    models: ModelsOpt = None,
+    peer: Annotated[bool, typer.Option("--peer/--no-peer", help="Measure the textacy + spaCy peer.")] = True,
+    query_quotes: Annotated[
+        int, typer.Option("--query-quotes", min=0, help="Synthetic quotes for the query timing (0: skip).")
+    ] = 1_000_000,
+    accuracy: Annotated[
+        bool,
+        typer.Option("--accuracy/--no-accuracy", help="On PolNeAR-style gold, score pruning on and off."),
+    ] = True,
+) -> None:
+    """Measure words per second (end to end and per stage), memory and query time; write a report.
+
+    Pipeline settings (1 and N workers, pruning on and off) and the textacy peer run side
+    by side in one run. Run it on an otherwise idle machine.
+
+    Example:
+
+        quotes bench --out reports/bench.md
+    """
+    from quotes import bench as bench_module
+
+    try:
+        result = bench_module.bench(
+            corpus, workers=workers, models=models, peer=peer, query_quotes=query_quotes,
+            accuracy=accuracy, out=out,
+            log=lambda line: typer.echo(line, err=True),
+        )
+    except (QuotesError, RuntimeError) as exc:
+        raise _fail(exc) from None
+    for run in result.runs:
+        typer.echo(f"{run.label}: {run.words_per_second:,.0f} words/s")
+    if result.peer is not None:
+        typer.echo(f"textacy peer: {result.peer.words_per_second:,.0f} words/s")
+    if result.query is not None:
+        typer.echo(f"query over {result.query.quotes:,} quotes: {result.query.statements_seconds:.3f}s")
+    typer.echo(f"report: {out} and {out.with_suffix('.png')}", err=True)
+
+
 @app.command("eval")
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="PolNeAR-style split folder (text/ and attributions/).")],
@@ -190,12 +409,15 @@ def eval_cmd(
     name: Annotated[str, typer.Option("--name", help="Report name: reports/eval-NAME.md")] = "polnear-dev",
     reports: Annotated[Path, typer.Option("--reports", help="Report folder.")] = Path("reports"),
     models: ModelsOpt = None,
+    prune: PruneOpt = True,
 ) -> None:
     """Score attributions against brat-standoff gold and write a report.
 
     Example:
 
         quotes eval ../shared/data/polnear/dev --name polnear-dev
+
+        quotes eval ../shared/data/polnear/dev --no-prune --name polnear-dev-noprune
     """
     import time
 
@@ -204,7 +426,7 @@ def eval_cmd(
     try:
         meta: dict[str, object] = {}
         if pred is None:
-            predictions, meta = _predict(gold, models)
+            predictions, meta = _predict(gold, models, prune=prune)
         else:
             started = time.perf_counter()
             predictions = evaluate.read_predictions(pred)
@@ -219,7 +441,97 @@ def eval_cmd(
     typer.echo(f"report: {md} and {js}", err=True)
 
 
-def _predict(gold: Path, models: str | None) -> tuple[list[dict], dict[str, object]]:
+@app.command("eval-speakers")
+def eval_speakers_cmd(
+    pred: Annotated[
+        Path | None,
+        typer.Option("--pred", help="Score these quote records (JSONL or .jsonl.gz) instead of running."),
+    ] = None,
+    before: Annotated[
+        Path | None,
+        typer.Option("--before", help="Quote records of an earlier version, reported beside this run."),
+    ] = None,
+    gold: Annotated[Path, typer.Option("--gold", help="Folder of speaker gold files (TSV).")] = Path(
+        "data/gold/speakers"
+    ),
+    samples: Annotated[Path, typer.Option("--samples", help="The seed articles.")] = Path("data/samples"),
+    polnear: Annotated[
+        Path, typer.Option("--polnear", help="PolNeAR-style split folder (text/, attributions/).")
+    ] = Path("../shared/data/polnear/dev"),
+    registry: Annotated[
+        Path | None, typer.Option("--registry", help="Speaker registry to link with.")
+    ] = None,
+    save_pred: Annotated[
+        Path | None, typer.Option("--save-pred", help="Also write this run's quote records (JSONL).")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="Report name: reports/NAME.md and .json")] = "speakers",
+    reports: Annotated[Path, typer.Option("--reports", help="Report folder.")] = Path("reports"),
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="A line to add to the report (repeatable).")
+    ] = None,
+    models: ModelsOpt = None,
+) -> None:
+    """Score speaker linking (B-cubed on the gold quotes) and attribution accuracy (PolNeAR).
+
+    Each corpus (the seed articles, PolNeAR dev) is linked on its own; see
+    quotes/speaker_eval.py for the definitions.
+
+    Example:
+
+        quotes eval-speakers --before reports/speakers-before.jsonl.gz
+    """
+    from quotes import ingest, speaker_eval
+    from quotes.registry import load_registry
+
+    try:
+        folders = [samples] + ([polnear / "text"] if (polnear / "text").is_dir() else [])
+        if len(folders) == 1:
+            typer.echo(f"no PolNeAR folder at {polnear}: scoring the seed articles only", err=True)
+        texts = {a.id: a.text for a in ingest.read_articles(folders)}
+        if pred is None:
+            from quotes.parse import StanzaParser
+
+            speaker_registry = load_registry(registry) if registry else None
+            parser = StanzaParser(models)
+            records = speaker_eval.predict_corpora(folders, parser=parser, registry=speaker_registry)
+        else:
+            records = speaker_eval.read_prediction_records(pred)
+        if save_pred is not None:
+            lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            save_pred.write_text(lines, encoding="utf-8")
+        gold_polnear = polnear if len(folders) > 1 else None
+        results = {}
+        if before is not None:
+            earlier = speaker_eval.read_prediction_records(before)
+            results["before"] = speaker_eval.evaluate_speakers(
+                earlier, gold_dir=gold, texts=texts, polnear=gold_polnear
+            )
+        results["after" if before is not None else "run"] = speaker_eval.evaluate_speakers(
+            records, gold_dir=gold, texts=texts, polnear=gold_polnear
+        )
+        meta: dict[str, object] = {
+            "predictions": str(pred) if pred else "this run",
+            "before": str(before) if before else None,
+            "registry": str(registry) if registry else None,
+        }
+        meta |= {f"note {k}": line for k, line in enumerate(note or [], 1)}
+        md, js = speaker_eval.write_speaker_report(results, name=name, reports_dir=reports, meta=meta)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    for run, result in results.items():
+        for score in result["linking"]:
+            b = score.bcubed
+            typer.echo(f"{run} {score.corpus} b3.f1: {b.f1:.3f} (P {b.p:.3f}, R {b.r:.3f})")
+        if result["attribution"] is not None:
+            a = result["attribution"]
+            typer.echo(
+                f"{run} polnear attribution span: {a.span:.3f} relaxed: {a.relaxed:.3f} "
+                f"resolved: {a.resolved:.3f}"
+            )
+    typer.echo(f"report: {md} and {js}", err=True)
+
+
+def _predict(gold: Path, models: str | None, *, prune: bool = True) -> tuple[list[dict], dict[str, object]]:
     """Run the pipeline over the gold texts; returns the predictions and timing metadata."""
     import time
 
@@ -229,7 +541,7 @@ def _predict(gold: Path, models: str | None) -> tuple[list[dict], dict[str, obje
     from quotes.pipeline import process
 
     articles = list(ingest.read_articles([gold / "text"]))
-    parser = StanzaParser(models)
+    parser = StanzaParser(models, prune=prune)
     started = time.perf_counter()
     predictions = []
     for result in process(articles, parser):
@@ -239,8 +551,21 @@ def _predict(gold: Path, models: str | None) -> tuple[list[dict], dict[str, obje
     seconds = time.perf_counter() - started
     words = sum(len(a.text.split()) for a in articles)
     meta = {"articles": len(articles), "words": words, "seconds": round(seconds, 1),
-            "words_per_second": round(words / seconds), "models": parser.spec.name}
+            "words_per_second": round(words / seconds), "models": parser.spec.name,
+            "prune": "on" if prune else "off"}
     return predictions, meta
+
+
+def _print_candidates(exc: AmbiguousSpeakerError, fmt: TableFormat) -> None:
+    """List the speakers an ambiguous query fits, and how to ask again (exit code 0)."""
+    candidates = exc.candidates.select("id", "name", "type", "quotes", "articles", "roles")  # type: ignore[attr-defined]
+    hint = "ask again with --speaker-id ID or a fuller name"
+    typer.echo(f"{exc.query!r} fits {candidates.height} speakers; {hint}:", err=True)
+    if fmt is TableFormat.json:
+        payload = {"query": exc.query, "ambiguous": True, "hint": hint, "candidates": candidates.to_dicts()}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print(candidates, fmt)
 
 
 def _print(frame: object, fmt: TableFormat) -> None:
@@ -264,6 +589,129 @@ def _print(frame: object, fmt: TableFormat) -> None:
         for row in frame.iter_rows():
             table.add_row(*["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row])
         Console(width=200).print(table)
+
+
+# --------------------------------------------------------------------------- quotes models …
+
+models_app = typer.Typer(
+    help="Train, download and inspect the Stanza models `quotes` parses with.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("train")
+def models_train(
+    ud_dir: Annotated[Path, typer.Argument(help="Folder with en_{ewt,gum}-ud-{train,dev,test}.conllu.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path(
+        "out/models/stanza-en"
+    ),
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Tiny smoke-test recipe (minutes, useless models).")
+    ] = False,
+    work_dir: Annotated[
+        Path | None, typer.Option("--work-dir", help="Data, raw models, logs (default OUT-work).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Stanza runs at the same time, one thread each.")] = 2,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the stages an interrupted run finished.")
+    ] = False,
+) -> None:
+    """Train the English Stanza pipeline on UD EWT+GUM, score it, and write its model card.
+
+    Example:
+
+        quotes models train ../shared/data/ud --out data/models/stanza-en
+    """
+    from quotes import models
+
+    try:
+        result = models.train(ud_dir, out, quick=quick, work_dir=work_dir, jobs=jobs, resume=resume)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    report = result.report
+    las = ", ".join(f"{t.upper()} test LAS {s['LAS']:.2f}" for t, s in result.scores.items())
+    typer.echo(
+        f"models → {out} ({len(report.files)} files, {report.total_bytes / 1e6:.1f} MB) in "
+        f"{report.seconds / 60:.0f} min; {las}\nmodel card → {result.card}, scores → {result.scores_file}\n"
+        f"use them with --models {out} (data/models/stanza-en is used by default)"
+    )
+
+
+@models_app.command("download")
+def models_download(
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Download here instead of Stanza's resources folder.")
+    ] = None,
+) -> None:
+    """Download Stanza's official English models (needs a network); then use --models official.
+
+    Example:
+
+        quotes models download && quotes extract data/samples --out out/samples --models official
+    """
+    from quotes import models
+
+    try:
+        target = models.download(folder)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    use = "--models official" if folder is None else f"--models {target}"
+    typer.echo(f"Stanza's English models are in {target}; use them with {use}")
+
+
+@models_app.command("info")
+def models_info(models: ModelsOpt = None) -> None:
+    """Show which models would be used and why, their files, sizes and scores.
+
+    Example:
+
+        quotes models info --models ../shared/models/stanza-en
+    """
+    from quotes import models as models_module
+
+    try:
+        info = models_module.describe(models)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    typer.echo("\n".join(models_module.format_info(info)))
+
+
+@models_app.command("report")
+def models_report(
+    models: ModelsOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report file.")] = Path("reports/models.md"),
+    texts: Annotated[Path, typer.Option("--texts", help="Articles to measure speed on.")] = Path(
+        "data/samples"
+    ),
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Model folder to compare scores with.")
+    ] = None,
+    speed: Annotated[
+        bool, typer.Option("--speed/--no-speed", help="Measure parsing speed (loads the models).")
+    ] = True,
+) -> None:
+    """Write the model report (reports/models.md): scores, training time, size, speed, model card.
+
+    Example:
+
+        quotes models report --baseline ../shared/models/stanza-en
+    """
+    from quotes import ingest
+    from quotes import models as models_module
+
+    try:
+        info = models_module.describe(models)
+        measured = None
+        if speed:
+            articles = [a.text for a in ingest.read_articles([texts])]
+            measured = models_module.measure_speed(models, articles)
+        models_module.write_models_report(info.dir, out, speed=measured, baseline=baseline)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    if measured is not None:
+        words, threads = f"{measured.words:,}", measured.threads
+        typer.echo(f"{measured.words_per_second:,.0f} words/s ({words} words, {threads} threads)")
+    typer.echo(f"report → {out}")
 
 
 if __name__ == "__main__":

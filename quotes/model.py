@@ -105,7 +105,7 @@ class Quote:
         content_fragments: The content pieces, ``((start, end), ...)``, in order.
         cue, cue_start, cue_end: The reporting cue ("said", "according to"), if any.
         speaker_mention, speaker_start, speaker_end: The speaker as written next to the cue
-            ("he", "the prime minister", "Al Thani").
+            ("he", "the finance minister", "Doe").
         speaker_id: Stable id of the canonical speaker the mention resolves to.
         speaker_name: The best full name (or description) of that speaker.
         speaker_type: person, organization, group, anonymous or unknown.
@@ -137,15 +137,31 @@ class Quote:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Speaker:
-    """A canonical speaker of a store, with what the corpus says about them."""
+    """A canonical speaker of a store, with what the corpus says about them.
+
+    Attributes:
+        id: Stable id (a slug of the best name, or the registry's id).
+        name: The best full name (or description).
+        type: person, organization, group, anonymous or unknown.
+        aliases: Other names, roles as written and descriptions, most used first.
+        alias_counts: For each alias, the number of the speaker's quotes whose speaker
+            mention uses it (parallel to `aliases`; empty before corpus linking).
+        roles: Normalised roles ("finance minister of France").
+        external_ids: ``scheme:value`` ids from the speaker registry ("wikidata:Q42").
+        quotes, articles: How many quotes, and in how many articles.
+        doc_ids: The articles a record was learned from, while linking (not stored).
+    """
 
     id: str
     name: str
     type: str = "person"
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    alias_counts: tuple[int, ...] = field(default_factory=tuple)
     roles: tuple[str, ...] = field(default_factory=tuple)
+    external_ids: tuple[str, ...] = field(default_factory=tuple)
     quotes: int = 0
     articles: int = 0
+    doc_ids: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,7 +215,9 @@ SPEAKER_SCHEMA = pl.Schema(
         "name": pl.String(),
         "type": pl.String(),
         "aliases": pl.List(pl.String()),
+        "alias_counts": pl.List(pl.Int64()),
         "roles": pl.List(pl.String()),
+        "external_ids": pl.List(pl.String()),
         "quotes": pl.Int64(),
         "articles": pl.Int64(),
     }

@@ -2,7 +2,7 @@
 
 `quotes` types speakers (person, organization, ...) from name shapes and word lists
 (`quotes.resolve`). A named-entity model would type proper names those lists do not
-cover ("Hamas said", "Reuters reported"). UD English-GUM annotates every entity
+cover ("Acme said", "the Workers' Party reported"). UD English-GUM annotates every entity
 mention in its MISC column (``Entity=``, the CorefUD format) with an entity type
 (person, organization, place, ...) and a *minimal span* (the words that name it), so
 it can be turned into NER training data:
@@ -18,7 +18,7 @@ it can be turned into NER training data:
 * only the types in `TYPE_LABELS` are kept (person → PER, organization → ORG,
   place → LOC); a named mention overlapping a kept one ("Chicago" in "University of
   Chicago") is dropped: outer mentions are considered first;
-* labels go on surface tokens (a multi-word token such as "Qatar's" is one token, as
+* labels go on surface tokens (a multi-word token such as "Freedonia's" is one token, as
   Stanza's NER processor sees it), in the BIO scheme, which Stanza's
   ``stanza.models.ner_tagger`` reads from JSON (``[[{"text": ..., "ner": ...}]]``)
   and converts to BIOES itself.

@@ -4,10 +4,20 @@ Every function takes the store folder written by `quotes.store.write_store` and 
 with polars expressions over the lazily scanned tables, so a large store is filtered
 before it is read into memory.
 
-Speaker names match loosely but predictably (see `normalize_name`): case, hyphens,
-underscores, apostrophes, periods and runs of whitespace do not matter, and the query
-must match whole words, so "Al Thani" finds "Sheikh Mohammed bin Abdulrahman Al Thani"
-and "al-Thani", but "Thani" does not find "Thanington".
+A speaker query (`match_speakers`) may be any way of naming a speaker:
+
+- an id: "jane-doe";
+- a role: "the Freedonian PM", "Freedonia's prime minister" and "Prime Minister of
+  Freedonia" are one role (`quotes.names.normalise_role`: title abbreviations, demonyms,
+  case); a title alone ("finance minister") fits its holders in every country;
+- a name: "Doe", "Jane Doe", "Dr J. Doe", "al-Amin" find "Dr. Jane van Doe" or "Karim al
+  Amin" when their name words contain the query's, in order, case, accents, hyphens,
+  honorifics, particles and spelling variants aside (`quotes.names.name_core`), but never
+  part of a word ("Doe" does not find "Doerr");
+- otherwise whole words of a name, an alias or a role (`normalize_name`).
+
+A query that fits several speakers is ambiguous: `statements` then raises
+`AmbiguousSpeakerError` with the candidates, and the command line lists them.
 """
 
 from __future__ import annotations
@@ -18,13 +28,26 @@ from typing import Literal
 
 import polars as pl
 
-from quotes.errors import QueryError
+from quotes.errors import AmbiguousSpeakerError, QueryError
+from quotes.link import looks_like_name
 from quotes.model import QUOTE_SCHEMA
+from quotes.names import (
+    core_fits,
+    countries,
+    fold,
+    name_core,
+    normalise_role,
+    normalize_name,
+    spellings,
+    title_words,
+    words,
+)
 from quotes.store import atomic_write, scan_articles, scan_quotes, scan_speakers
 
 __all__ = [
     "ARTICLE_FIELDS",
     "export",
+    "is_role_phrase",
     "match_speakers",
     "normalize_name",
     "quotes_with_articles",
@@ -39,23 +62,17 @@ ARTICLE_FIELDS = ("outlet", "title", "url", "published")
 
 _SEPARATORS = r"[\s\-_'‘’ʼ`.]+"
 """What `normalize_name` turns into one space: whitespace, hyphens, underscores, apostrophes, periods."""
-
-
-def normalize_name(name: str) -> str:
-    """Lower-case `name`, turn separators into single spaces and strip it, for matching.
-
-    Examples:
-        >>> normalize_name("  Majed   al-Ansari ")
-        'majed al ansari'
-        >>> normalize_name("O’Brien_Jr.")
-        'o brien jr'
-    """
-    return re.sub(_SEPARATORS, " ", name.lower()).strip()
+_STOP = frozenset({"the", "a", "an", "of", "for", "s"})
 
 
 def _normalized(expr: pl.Expr) -> pl.Expr:
     """The polars form of `normalize_name`."""
     return expr.str.to_lowercase().str.replace_all(_SEPARATORS, " ").str.strip_chars()
+
+
+def _folded(expr: pl.Expr) -> pl.Expr:
+    """The polars form of `quotes.names.fold` (apostrophes kept: only a prefilter)."""
+    return expr.str.normalize("NFKD").str.replace_all(r"[\p{M}'’ʼ‘`´]", "").str.to_lowercase()
 
 
 def speakers(store_dir: str | Path) -> pl.DataFrame:
@@ -67,11 +84,24 @@ def speakers(store_dir: str | Path) -> pl.DataFrame:
     return _by_prominence(scan_speakers(store_dir)).collect()
 
 
-def match_speakers(store_dir: str | Path, name: str) -> pl.DataFrame:
-    """Return the speakers whose name, an alias or a role contains `name` as whole words.
+def is_role_phrase(text: str) -> bool:
+    """Whether `text` is only a role: a known title with country words ("the French PM").
 
-    Both sides are compared after `normalize_name`, so the match ignores case,
-    hyphens, underscores, apostrophes and periods, but never matches part of a word.
+    Examples:
+        >>> is_role_phrase("Prime Minister of France"), is_role_phrase("President Jane Doe")
+        (True, False)
+    """
+    if normalise_role(text) is None:
+        return False
+    known = title_words() | {w for key in countries() for w in key.split()} | _STOP
+    return all(w.rstrip(".") in known or w in known for w in words(fold(text)))
+
+
+def match_speakers(store_dir: str | Path, name: str) -> pl.DataFrame:
+    """Return the speakers a query designates: by id, role, name or words (module docstring).
+
+    The kinds are tried in that order and the first that finds anyone answers; the
+    result is sorted most quoted first. Several rows mean the query is ambiguous.
 
     Raises:
         QueryError: If `name` is empty once normalised.
@@ -79,19 +109,67 @@ def match_speakers(store_dir: str | Path, name: str) -> pl.DataFrame:
     """
     needle = normalize_name(name)
     if not needle:
-        raise QueryError(f"speaker name {name!r} is empty; give a name such as 'Al Thani'")
-    padded = pl.lit(" ") + _normalized(pl.element()) + pl.lit(" ")
-    names = pl.concat_list(pl.col("name"), pl.col("aliases"), pl.col("roles"))
-    hit = names.list.eval(padded.str.contains(f" {needle} ", literal=True)).list.any()
-    return _by_prominence(scan_speakers(store_dir).filter(hit)).collect()
+        raise QueryError(f"speaker name {name!r} is empty; give a name such as 'Jane Doe'")
+    table = scan_speakers(store_dir)
+    by_id = table.filter(pl.col("id") == name.strip()).collect()
+    if by_id.height:
+        return by_id
+    found: pl.DataFrame | None = None
+    if is_role_phrase(name):
+        found = _by_role(table, name)
+    else:
+        core = name_core(name)
+        if core:
+            found = _by_name(table, core)
+    if found is None or found.is_empty():
+        padded = pl.lit(" ") + _normalized(pl.element()) + pl.lit(" ")
+        names = pl.concat_list(pl.col("name"), pl.col("aliases"), pl.col("roles"))
+        hit = names.list.eval(padded.str.contains(f" {needle} ", literal=True)).list.any()
+        found = table.filter(hit).collect()
+    return _by_prominence(found.lazy()).collect()
 
 
-def statements(store_dir: str | Path, speaker: str, *, contains: str | None = None) -> pl.DataFrame:
-    """Return the quotes of every speaker matching `speaker`, with article metadata.
+def _by_role(table: pl.LazyFrame, query: str) -> pl.DataFrame:
+    """Speakers holding the role of `query`; a title without a country fits every country."""
+    title, country = normalise_role(query) or ("", "")
+    rows = table.filter(pl.col("roles").list.len() > 0).collect()
+    keep = []
+    for k, roles in enumerate(rows["roles"].to_list()):
+        held = [normalise_role(r) for r in roles]
+        if any(r is not None and r[0] == title and (not country or r[1] == country) for r in held):
+            keep.append(k)
+    return rows[keep]
+
+
+def _by_name(table: pl.LazyFrame, core: tuple[str, ...]) -> pl.DataFrame:
+    """Speakers with a name or alias (a proper name, not a role) whose core words fit `core`, in order."""
+    rarest = max(core, key=len)
+    pattern = "|".join(re.escape(s) for s in sorted(spellings(rarest), key=len, reverse=True))
+    texts = pl.concat_list(pl.col("name"), pl.col("aliases"))
+    prefilter = texts.list.eval(_folded(pl.element()).str.contains(pattern)).list.any()
+    rows = table.filter(prefilter).collect()
+    keep = []
+    for k, (own, aliases) in enumerate(zip(rows["name"].to_list(), rows["aliases"].to_list(), strict=True)):
+        candidates = [own, *(aliases or [])]
+        names = [n for n in candidates if n and looks_like_name(n) and not is_role_phrase(n)]
+        if any(core_fits(core, name_core(n)) for n in names):
+            keep.append(k)
+    return rows[keep]
+
+
+def statements(
+    store_dir: str | Path,
+    speaker: str | None = None,
+    *,
+    speaker_id: str | None = None,
+    contains: str | None = None,
+) -> pl.DataFrame:
+    """Return the quotes of one speaker, with article metadata.
 
     Args:
         store_dir: The store folder.
-        speaker: A name, alias or role, matched as in `match_speakers`.
+        speaker: An id, name, alias or role, matched as in `match_speakers`.
+        speaker_id: The speaker's id instead (exact).
         contains: If given, keep only quotes whose text contains it (case-insensitive,
             literal, not a regular expression).
 
@@ -100,11 +178,23 @@ def statements(store_dir: str | Path, speaker: str, *, contains: str | None = No
         by ``doc_id`` then ``content_start``. Empty (with those columns) if nothing matches.
 
     Raises:
-        QueryError: If `speaker` is empty.
+        AmbiguousSpeakerError: If `speaker` fits several speakers; its ``candidates`` are
+            the speakers table rows of each, to ask again by id or with a fuller name.
+        QueryError: If neither or both of `speaker` and `speaker_id` are given, or
+            `speaker` is empty.
         StoreError: If `store_dir` is not a readable store.
     """
-    ids = match_speakers(store_dir, speaker)["id"]
-    said = quotes_with_articles(store_dir).filter(pl.col("speaker_id").is_in(ids.implode()))
+    if (speaker is None) == (speaker_id is None):
+        raise QueryError("give a speaker (a name, alias or role) or a speaker id, not both")
+    if speaker_id is not None:
+        ids = [speaker_id]
+    else:
+        assert speaker is not None
+        found = match_speakers(store_dir, speaker)
+        if found.height > 1:
+            raise AmbiguousSpeakerError(speaker, found)
+        ids = found["id"].to_list()
+    said = quotes_with_articles(store_dir).filter(pl.col("speaker_id").is_in(ids))
     if contains is not None:
         said = said.filter(pl.col("text").str.to_lowercase().str.contains(contains.lower(), literal=True))
     return said.collect()

@@ -1,25 +1,39 @@
-"""The resolve stage: link each quotation's speaker mention to one speaker of its article.
+"""The resolve stage, one article at a time: link each speaker mention to a speaker of the article.
 
 Requires: the parsed Doc and the `Attribution`s of one article.
 Adds: `Quote` records with `speaker_id`, `speaker_name` and `speaker_type`, and the article's
-`Speaker` records (names, roles and aliases seen for each).
+`Speaker` records (names, roles, aliases and type of each). `quotes.link.link_corpus` then
+joins the speakers of every article into canonical speakers.
 
 How a mention finds its speaker, all from the text itself:
 
-- names: the article's proper names are collected first; a shorter name ("Al Thani",
-  "Sheikh Mohammed", "Ansari") belongs to the earlier, longer name it is part of
-  (honorifics and particles such as "Sheikh", "al-", "bin" aside) — citron's "earliest,
-  longest matching name" rule;
-- roles: an apposition ("Qatar's Prime Minister, Sheikh Mohammed …") or a title before a
-  name ("Israeli Prime Minister Benjamin Netanyahu", "Foreign ministry spokesperson Majed
-  al-Ansari") teaches the article that the person holds the role; role mentions ("the
-  Qatari prime minister", "Qatar PM") then link to that person. Role phrases are
+- names: the article's proper names are collected first; a shorter name ("Doe", "Dr Jane")
+  belongs to the earlier, longer name it is part of (honorifics and particles such as
+  "Dr", "van", "al-", "bin" aside) — citron's "earliest, longest matching name" rule;
+- roles: an apposition ("Freedonia's Finance Minister, Jane Doe, …") or a title before a
+  name ("Freedonian Finance Minister Jane Doe", "Foreign ministry spokesperson John Roe")
+  teaches the article that the person holds the role; role mentions ("the Freedonian
+  finance minister", "Freedonia's FM") then link to that person. Role phrases are
   normalised with general data files (titles and their abbreviations, demonyms);
 - pronouns: the antecedent is ranked, not simply the nearest name: speakers of the recent
   discourse and subjects of recent sentences come first, recency decides among equals,
   and mentions inside quotations never count ("he said" after a sentence naming someone
   in passing still belongs to the speaker of the paragraph before);
 - definite descriptions ("the source") link to the latest speaker with the same head noun.
+
+Speaker types, from the text and the word lists of `quotes/resources/`:
+
+- person: a name with a title, an honorific, a first and a last name, or a he/she pronoun;
+- organization: a name ending in an organisation noun ("… Ministry", "… Party"), an acronym,
+  a name in apposition with an organisation noun ("X, the militant group"), or a country or
+  capital quoted as a speaker ("Paris said …"): the metonymy stands for the government and
+  the speaker is the country (`capitals.tsv`, `demonyms.tsv`);
+- group: a plural common-noun description ("health officials", "the families");
+- anonymous: a source whose identity is withheld ("a source briefed on the talks", "officials
+  familiar with the plan", "a senior official who asked not to be named",
+  `anonymity_markers.txt`), or one unnamed person ("a diplomat");
+- unknown: a one-word name with no other evidence; corpus linking may type it from another
+  article.
 
 A mention that links to nothing becomes a speaker of its own, named by the mention; a
 role-only speaker keeps its role, so corpus-wide linking can join it to a named person.
@@ -28,22 +42,37 @@ role-only speaker keeps its role, so corpus-wide linking can join it to a named 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from quotes.extract.lexicon import RESOURCES, read_word_list
+from quotes.extract.lexicon import read_word_list
 from quotes.extract.marks import quote_regions
+from quotes.link import link_corpus
 from quotes.model import Quote, Speaker, stable_id
+from quotes.names import (
+    anonymity_markers,
+    countries,
+    fold,
+    name_core,
+    normalise_role,
+    place_country,
+    role_label,
+    slug,
+    speaker_words,
+    title_words,
+    titles,
+    word_set,
+    words,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
     from quotes.extract import Attribution
 
-__all__ = ["link_corpus", "normalise_role", "resolve_speakers", "slug"]
+__all__ = ["link_corpus", "name_core", "normalise_role", "resolve_speakers", "role_label", "slug"]
 
 PRONOUNS = {
     "he": "person",
@@ -58,129 +87,10 @@ PRONOUNS = {
     "we": "plural",
 }
 
-
-# ---------------------------------------------------------------------------- data files
-
-
-@cache
-def _word_set(name: str) -> frozenset[str]:
-    return frozenset(w.lower() for row in read_word_list(name) for w in row)
-
-
-@cache
-def _titles() -> dict[str, str]:
-    """Every title variant (lower case) → its canonical title."""
-    out: dict[str, str] = {}
-    for line in (RESOURCES / "titles.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        canonical, _, variants = line.partition("=")
-        canonical = canonical.strip()
-        out[canonical] = canonical
-        for variant in variants.split(","):
-            if variant.strip():
-                out[variant.strip()] = canonical
-    return out
-
-
-@cache
-def _countries() -> dict[str, str]:
-    """Country names, demonyms and other names (lower case) → the country name."""
-    out: dict[str, str] = {}
-    for line in (RESOURCES / "demonyms.tsv").read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        country, _, others = line.partition("\t")
-        out[country.lower()] = country
-        for other in others.split(","):
-            if other.strip():
-                out[other.strip().lower()] = country
-    return out
-
-
-@cache
-def _speaker_words() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for row in read_word_list("speaker_words.txt"):
-        for word in row[1:]:
-            out.setdefault(word, row[0])
-    return out
-
-
-# ---------------------------------------------------------------------------- normalising
-
-
-def slug(text: str) -> str:
-    """A lower-case ASCII id made of the words of `text`.
-
-    Examples:
-        >>> slug("Majed al-Ansari")
-        'majed-al-ansari'
-        >>> slug("Qatar’s prime minister")
-        'qatar-s-prime-minister'
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words with hyphens and apostrophes split off ("al-Ansari" → al, ansari)."""
-    return re.findall(r"[^\W_]+\.?", text.lower())
-
-
-def name_core(text: str) -> tuple[str, ...]:
-    """The words that identify a person: honorifics, particles and role titles left out.
-
-    Examples:
-        >>> name_core("Sheikh Mohammed bin Abdulrahman Al Thani")
-        ('mohammed', 'abdulrahman', 'thani')
-    """
-    skip = _word_set("honorifics.txt") | _word_set("name_particles.txt")
-    titles = {w for t in _titles() for w in t.split()}
-    return tuple(w.rstrip(".") for w in _words(text) if w not in skip and w.rstrip(".") not in titles)
-
-
-def normalise_role(text: str) -> tuple[str, str] | None:
-    """Turn a role phrase into (title, country), or None when it holds no known title.
-
-    Examples:
-        >>> normalise_role("the Qatari PM")
-        ('prime minister', 'Qatar')
-        >>> normalise_role("Qatar's Prime Minister")
-        ('prime minister', 'Qatar')
-        >>> normalise_role("Prime Minister of Qatar")
-        ('prime minister', 'Qatar')
-        >>> normalise_role("Foreign ministry spokesperson")
-        ('spokesperson', '')
-    """
-    words = [w.rstrip(".") if w not in _titles() else w for w in _words(text)]
-    words = [w for w in words if w not in ("s", "the", "a", "an", "of", "for")]
-    countries = _countries()
-    titles = _titles()
-    country = ""
-    title = ""
-    for n in (3, 2, 1):
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i : i + n])
-            if not country and phrase in countries:
-                country = countries[phrase]
-    for n in (4, 3, 2, 1):
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i : i + n])
-            if phrase in titles and (not title or len(titles[phrase]) > len(title)):
-                title = titles[phrase]
-        if title:
-            break
-    if not title:
-        return None
-    return title, country
-
-
-def role_label(role: tuple[str, str]) -> str:
-    """A readable role: ("prime minister", "Qatar") → "prime minister of Qatar"."""
-    title, country = role
-    return f"{title} of {country}" if country else title
+_FUNCTION_POS = frozenset({"ADP", "SCONJ", "CCONJ", "DET", "PART", "ADV", "AUX", "PRON"})
+_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "two", "three", "many"})
 
 
 # ---------------------------------------------------------------------------- entities
@@ -188,28 +98,45 @@ def role_label(role: tuple[str, str]) -> str:
 
 @dataclass(slots=True)
 class _Entity:
-    """A speaker of one article while it is being resolved."""
+    """A speaker of one article while it is being resolved.
+
+    `type` starts as what the name or description tells by itself; `typed` says whether
+    that is evidence (a title, an honorific, an organisation noun, a pronoun) or only a guess
+    (two name words look like a person), so that evidence met later can overrule a guess.
+    """
 
     names: list[str] = field(default_factory=list)
     roles: list[tuple[str, str]] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
-    type: str = "person"
+    type: str = "unknown"
+    typed: bool = False
     head: str = ""  # head noun of a description ("source")
     label: str = ""  # the name used when there is no proper name
+    place: str = ""  # the country a place name stands for ("Paris" → "France")
+    gender: str = ""  # "m" or "f" once a pronoun or an honorific tells it
 
     @property
     def name(self) -> str:
+        if self.place:
+            return self.place
         if self.names:
             return max(self.names, key=lambda n: (len(name_core(n)), len(n)))
         return self.label
 
     @property
     def id(self) -> str:
-        if self.names:
+        if self.place or self.names:
             return slug(self.name)
         if self.roles:
             return "role-" + slug(role_label(self.roles[0]))
         return slug(self.label) or "unknown"
+
+    def evidence(self, kind: str) -> None:
+        """Take `kind` as the type unless earlier evidence already said otherwise."""
+        if self.place or (self.typed and self.type != "unknown"):
+            return
+        self.type = kind
+        self.typed = True
 
 
 @dataclass(slots=True)
@@ -252,32 +179,53 @@ class _Article:
     def add_mention(self, entity: _Entity, token: Token, *, speaker: bool = False) -> None:
         # the subject of a reported clause is talked about, not talking
         subject = token.dep_.startswith("nsubj") and not self.in_content(token)
-        self.mentions.append(
-            _Mention(entity, token.i, self.sent_index.get(token.i, 0), self.paragraph(token), speaker, subject)
-        )
+        sentence = self.sent_index.get(token.i, 0)
+        self.mentions.append(_Mention(entity, token.i, sentence, self.paragraph(token), speaker, subject))
 
     # names ------------------------------------------------------------------------------
 
     def entity_for_name(self, name: str, *, create: bool = True) -> _Entity | None:
-        """The entity a proper name refers to: same core words, or a subset of a longer name."""
+        """The entity a proper name refers to: same core words, or a subset of a longer name.
+
+        A country or capital ("Paris", "France") is the country's government: one entity
+        per country, whichever of its names the article uses.
+        """
+        place = place_country(name)
+        if place:
+            found = next((e for e in self.entities if e.place == place), None)
+            if found is None and create:
+                found = _Entity(names=[name], type="organization", typed=True, place=place)
+                self.entities.append(found)
+            if found is not None and name not in found.names:
+                found.names.append(name)
+            return found
         core = set(name_core(name))
-        if not core:
-            return None
+        if not core or core <= _CALENDAR:
+            return None  # "Monday", "September" are no one
         candidates = []
         for entity in self.entities:
+            if entity.place:
+                continue
             cores = [set(name_core(known)) for known in entity.names]
             if any(core <= known for known in cores):
-                candidates.append(entity)  # "Al Thani" after "Sheikh Mohammed … Al Thani"
+                candidates.append(entity)  # "Doe" after "Jane Doe"
             elif cores and all(known < core for known in cores):
                 candidates.append(entity)  # the full name after a short one
-        best = self._latest(candidates) if candidates else None
+        best = self._prominent(candidates) if candidates else None
         if best is not None:
             if name not in best.names:
                 best.names.append(name)
+            best.gender = best.gender or _name_gender(name)
+            kind, typed = _name_type(name)
+            if typed:
+                best.evidence(kind)
+            elif best.type == "unknown" and kind != "unknown":
+                best.type = kind
             return best
         if not create:
             return None
-        entity = _Entity(names=[name], type=_name_type(name))
+        kind, typed = _name_type(name)
+        entity = _Entity(names=[name], type=kind, typed=typed, gender=_name_gender(name))
         self.entities.append(entity)
         return entity
 
@@ -285,38 +233,98 @@ class _Article:
         """The person holding `role` in this article, or a new role-only speaker."""
         title, country = role
         holders = [e for e in self.entities if role in e.roles]
-        if not country:  # "the prime minister": whoever in this article holds that title
+        if not country:  # "the finance minister": whoever in this article holds that title
             holders = holders or [e for e in self.entities if any(r[0] == title for r in e.roles)]
+        alias = _without_determiner(text)
         if holders:
             entity = self._latest(holders)
             if role not in entity.roles and country:
                 entity.roles.append(role)
-            return entity
-        entity = _Entity(roles=[role], type="person", label=text)
-        self.entities.append(entity)
+        else:
+            entity = _Entity(roles=[role], type="person", typed=True, label=text)
+            self.entities.append(entity)
+        if alias and alias not in entity.aliases:
+            entity.aliases.append(alias)
         return entity
+
+    def _prominent(self, entities: Sequence[_Entity]) -> _Entity:
+        """The entity a short name means when it fits several: the first introduced, as news
+        style has it ("Doe" after "Jane Doe" and then "John Doe" is Jane), then the most mentioned."""
+        counts: dict[int, int] = {}
+        first: dict[int, int] = {}
+        for k, mention in enumerate(self.mentions):
+            counts[id(mention.entity)] = counts.get(id(mention.entity), 0) + 1
+            first.setdefault(id(mention.entity), k)
+        return max(entities, key=lambda e: (-first.get(id(e), len(self.mentions)), counts.get(id(e), 0)))
 
     def _latest(self, entities: Sequence[_Entity]) -> _Entity:
         order = {id(m.entity): k for k, m in enumerate(self.mentions)}
         return max(entities, key=lambda e: order.get(id(e), -1))
 
 
-def _name_type(name: str) -> str:
-    words = _words(name)
-    if any(w in _countries() for w in [" ".join(words)]):
-        return "organization"
-    kinds = _speaker_words()
-    if words and kinds.get(words[-1]) == "organization":
-        return "organization"
-    return "person"
+def _name_type(name: str) -> tuple[str, bool]:
+    """The type a proper name tells by itself, and whether that is evidence or a guess.
+
+    Examples: "Paris" (a capital), "Freedonia Finance Ministry" (an organisation noun) and
+    "ACME" (an acronym) are organizations; "Dr Jane" (an honorific) is a person; "Jane Doe"
+    is probably a person (a guess); "Roe" alone is unknown.
+    """
+    if place_country(name):
+        return "organization", True
+    tokens = [w.rstrip(".") for w in words(name)]
+    if tokens and speaker_words().get(tokens[-1]) == "organization":
+        return "organization", True
+    letters = "".join(c for c in name if c.isalnum())
+    if len(tokens) == 1 and letters.isupper() and 2 <= len(letters) <= 6:
+        return "organization", True  # an acronym
+    if tokens and tokens[0] in word_set("honorifics.txt"):
+        return "person", True
+    if len(name_core(name)) >= 2:
+        return "person", False
+    return "unknown", False
+
+
+@cache
+def _gendered() -> dict[str, str]:
+    """Gendered honorifics and given names (`honorific_gender.txt`) → "m" or "f"."""
+    return {word: row[0] for row in read_word_list("honorific_gender.txt") for word in row[1:]}
+
+
+def _name_gender(name: str) -> str:
+    """ "m" or "f" when a name starts with a gendered honorific or given name ("Mrs Doe",
+    "Jane Doe", "Dr. Jane Doe"), else ""."""
+    skip = word_set("honorifics.txt") | title_words()
+    for word in words(name):
+        found = _gendered().get(word) or _gendered().get(word.rstrip("."))
+        if found:
+            return found
+        if word not in skip and word.rstrip(".") not in skip:
+            return ""
+    return ""
+
+
+def _without_determiner(text: str) -> str:
+    """A role or description as an alias: "the finance minister" → "finance minister"."""
+    parts = text.split(maxsplit=1)
+    if len(parts) == 2 and parts[0].lower() in ("the", "a", "an"):
+        return parts[1]
+    return text
 
 
 # ---------------------------------------------------------------------------- the article scan
 
 
 def _name_runs(doc: Doc) -> list[Span]:
-    """Maximal runs of proper-noun tokens (with name particles inside), outside quotations."""
-    particles = _word_set("name_particles.txt")
+    """Maximal runs of proper-noun tokens (with name particles inside), outside quotations.
+
+    A particle joins two names only when it is not used as an English function word ("bin",
+    "al", "van" do; "at" in "Doe at Harvard" does not). Leading words that are no part of a
+    name are left out: sentence adverbs and conjunctions tagged as names ("Meanwhile Doe",
+    "Nonetheless,") and a capitalised first word of a sentence that the article also writes
+    in lower case ("Rival Jane Doe").
+    """
+    particles = word_set("name_particles.txt")
+    lower = {t.text for t in doc if t.text.islower()}
     runs = []
     i = 0
     while i < len(doc):
@@ -324,54 +332,112 @@ def _name_runs(doc: Doc) -> list[Span]:
             j = i
             while j + 1 < len(doc) and (
                 doc[j + 1].pos_ == "PROPN"
-                or (doc[j + 1].lower_ in particles and j + 2 < len(doc) and doc[j + 2].pos_ == "PROPN")
-                or (doc[j + 1].text == "-" and j + 2 < len(doc) and doc[j + 2].pos_ == "PROPN" and not doc[j].whitespace_)
+                or _glued(doc[j], doc[j + 1])  # one word split in two by the tokenizer
+                or (
+                    doc[j + 1].lower_ in particles
+                    and doc[j + 1].pos_ not in _FUNCTION_POS
+                    and j + 2 < len(doc)
+                    and doc[j + 2].pos_ == "PROPN"
+                )
+                or (
+                    doc[j + 1].text == "-"
+                    and j + 2 < len(doc)
+                    and doc[j + 2].pos_ == "PROPN"
+                    and not doc[j].whitespace_
+                )
             ):
                 j += 1
-            runs.append(doc[i : j + 1])
+            start = i
+            while start > 0 and _mistagged_name(doc[start - 1], lower):
+                start -= 1  # "Donald" tagged as an adjective before "Doe"
+            while start <= j and (
+                doc[start].dep_ in ("advmod", "cc", "discourse", "mark", "det", "case")
+                or (doc[start].is_sent_start and start < j and doc[start].text.lower() in lower)
+            ):
+                start += 1
+            end = j
+            while end > start and doc[end].dep_ == "advmod":  # "Doe further said"
+                end -= 1
+            if start <= end:
+                runs.append(doc[start : end + 1])
             i = j + 1
         else:
             i += 1
     return runs
 
 
-def _title_words() -> frozenset[str]:
-    return frozenset(w for title in _titles() for w in title.split())
+def _mistagged_name(token: Token, lower: set[str]) -> bool:
+    """A capitalised word before a name that the tagger took for an adjective or a noun, and
+    that the article never writes in lower case: a first name ("Jane" in "Jane Doe")."""
+    text = token.text
+    return (
+        token.pos_ in ("ADJ", "NOUN")
+        and text[:1].isupper()
+        and text[1:].islower()
+        and bool(token.whitespace_)
+        and text.lower() not in lower
+        and _place_key_free(text)
+    )
+
+
+def _place_key_free(text: str) -> bool:
+    """Whether a word is neither a country word nor a title ("Israeli", "President")."""
+    word = text.lower()
+    return word not in countries() and word not in title_words() and word not in word_set("honorifics.txt")
+
+
+def _glued(token: Token, following: Token) -> bool:
+    """Whether two tokens are one written word ("Don" + "na" of "Donna"): letters, no space."""
+    return not token.whitespace_ and token.text[-1:].isalpha() and following.text[:1].isalpha()
 
 
 def _split_title(run: Span) -> tuple[str, str]:
-    """Split "Israeli Prime Minister Benjamin Netanyahu" into role words and the name.
+    """Split "Freedonian Finance Minister Jane Doe" into role words and the name.
 
     The role is the longest prefix that ends in a title word and holds only title and
-    country words; "Mediator Qatar" is the role "Mediator" and the name "Qatar".
+    country words ("Mediator Freedonia" is the role "Mediator" and the name "Freedonia"),
+    or, after a place ("North Province Gov. Jane Doe"), ends in the last title word that
+    a name still follows ("King" in "Jane King Jr." is no title: only a suffix follows).
     """
-    titles = _title_words()
-    countries = _countries()
-    words = [t.text.lower().rstrip(".") if t.text.lower() not in titles else t.text.lower() for t in run]
+    known_titles = title_words()
+    known_countries = countries()
+    tokens = [
+        t.text.lower().rstrip(".") if t.text.lower() not in known_titles else t.text.lower() for t in run
+    ]
+    is_title = [w in known_titles or w + "." in known_titles for w in tokens]
     cut = 0
-    for k, word in enumerate(words):
-        if word in titles or word + "." in titles:
+    for k, word in enumerate(tokens):
+        if is_title[k]:
             cut = k + 1
-        elif word not in countries:
+        elif word not in known_countries:
             break
+    later = [
+        k + 1
+        for k in range(cut, len(tokens) - 1)
+        if is_title[k] and any(w not in _SUFFIXES and not is_title[j] for j, w in enumerate(tokens) if j > k)
+    ]
+    if later:
+        cut = later[-1]
     role = " ".join(t.text for t in run[:cut])
     name = run.doc.text[run[cut].idx : run[-1].idx + len(run[-1].text)] if cut < len(run) else ""
     return role, name
 
 
 def _headline(text: str) -> bool:
-    """A title-case line ("Qatar Says Negotiations ‘Ongoing’ For Gaza Truce"): its capitals are no names."""
-    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 3]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    """A title-case line ("Minister Says Talks ‘Ongoing’ For Truce"): its capitals are no names."""
+    found = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 3]
+    return len(found) >= 3 and sum(w[0].isupper() for w in found) >= 0.7 * len(found)
 
 
 def _scan(article: _Article) -> None:
-    """Collect the article's people and their roles before any mention is resolved."""
+    """Collect the article's people and bodies, their roles and types, before any mention is resolved."""
     doc = article.doc
     headlines = [(s, e) for s, e in article.paragraphs if _headline(doc.text[s:e])]
     for run in _name_runs(doc):
         if article.quoted(run[0]) or any(s <= run[0].idx < e for s, e in headlines):
             continue
+        if run.root.dep_ in ("compound", "amod") and run.root.head.pos_ == "NOUN":
+            continue  # a modifier, not someone: "the X-Y war", "the X-run territory"
         role_text, name = _split_title(run)
         left = _words_before(run)
         if left and normalise_role(f"{left} {role_text}"):
@@ -381,36 +447,54 @@ def _scan(article: _Article) -> None:
         entity = article.entity_for_name(name)
         if entity is None:
             continue
+        if len(run) == 1 and run[0].tag_ == "NNPS" and run[0].lemma_.lower() != run[0].lower_:
+            entity.evidence("group")  # "Democrats" (lemma "Democrat"), not "Xs" (lemma "Xs")
         role = normalise_role(role_text) if role_text else None
-        if role is not None and role not in entity.roles:
-            entity.roles.append(role)
-            entity.aliases.append(role_text)
+        if role is not None and not entity.place:
+            entity.evidence("person")
+            if role not in entity.roles:
+                entity.roles.append(role)
+                entity.aliases.append(role_text)
+        elif left and speaker_words().get(words(left)[-1]) == "organization":
+            entity.evidence("organization")  # "the militant group X", "the ruling party X"
         article.add_mention(entity, run.root if run.root.i >= run[0].i else run[-1])
-    # appositions: "Qatar's Prime Minister, Sheikh Mohammed …" / "Ismail Haniyeh, the … leader"
+    # appositions: "Freedonia's Finance Minister, Jane Doe, …" / "X, the ruling party, …"
     for token in doc:
         if token.dep_ != "appos" or article.quoted(token):
             continue
         first, second = token.head, token
+        conjuncts = [c for c in first.children if c.dep_ == "conj" and c.i < second.i]
+        if conjuncts:  # "X and Y, the ruling party": the apposition is Y's, not X's
+            first = max(conjuncts, key=lambda c: c.i)
         for role_side, name_side in ((first, second), (second, first)):
-            role_text = _phrase_text(role_side, stop=name_side)
             name = _proper_name(name_side)
-            role = normalise_role(role_text) if role_text else None
-            if name and role:
+            if not name:
+                continue
+            role_text = _phrase_text(role_side, stop=name_side)
+            role = normalise_role(role_text) if role_text and role_side.pos_ != "PROPN" else None
+            if role is not None:
                 entity = article.entity_for_name(name)
-                if entity is not None and role not in entity.roles:
-                    entity.roles.append(role)
-                    entity.aliases.append(role_text)
+                if entity is not None and not entity.place:
+                    entity.evidence("person")
+                    if role not in entity.roles:
+                        entity.roles.append(role)
+                        if len(role_text.split()) <= 6:  # a role, not a clause the parse put in
+                            entity.aliases.append(_without_determiner(role_text))
+            elif role_side.pos_ == "NOUN" and speaker_words().get(role_side.lemma_.lower()) == "organization":
+                entity = article.entity_for_name(name)
+                if entity is not None:
+                    entity.evidence("organization")
 
 
 def _words_before(run: Span) -> str:
-    """The adjective and noun words just before a name: "Foreign ministry spokesperson", "Israeli"."""
+    """The adjective and noun words just before a name: "Foreign ministry spokesperson", "French"."""
     doc = run.doc
     k = run.start - 1
-    words: list[str] = []
-    while k >= 0 and doc[k].pos_ in ("NOUN", "ADJ", "PROPN") and not doc[k].is_punct and len(words) < 4:
-        words.insert(0, doc[k].text)
+    found: list[str] = []
+    while k >= 0 and doc[k].pos_ in ("NOUN", "ADJ", "PROPN") and not doc[k].is_punct and len(found) < 4:
+        found.insert(0, doc[k].text)
         k -= 1
-    return " ".join(words)
+    return " ".join(found)
 
 
 def _phrase_text(token: Token, *, stop: Token) -> str:
@@ -430,13 +514,16 @@ def _proper_name(token: Token) -> str:
     """The proper name headed by `token` (its flat/compound name parts), or ""."""
     if token.pos_ != "PROPN":
         return ""
-    parts = [token] + [t for c in token.children if c.dep_ in ("flat", "flat:name", "compound") for t in c.subtree]
-    parts = [t for t in parts if t.pos_ == "PROPN" or t.lower_ in _word_set("name_particles.txt")]
+    particles = word_set("name_particles.txt")
+    parts = [token] + [
+        t for c in token.children if c.dep_ in ("flat", "flat:name", "compound") for t in c.subtree
+    ]
+    parts = [t for t in parts if t.pos_ == "PROPN" or t.lower_ in particles]
     parts.sort(key=lambda t: t.i)
     if not parts:
         return ""
     text = token.doc.text[parts[0].idx : parts[-1].idx + len(parts[-1].text)]
-    role, name = _split_title(token.doc[parts[0].i : parts[-1].i + 1])
+    _, name = _split_title(token.doc[parts[0].i : parts[-1].i + 1])
     return name or text
 
 
@@ -452,9 +539,9 @@ _CALENDAR = frozenset(
 def _mention_name(span: Span, head: Token) -> str:
     """The proper name of a speaker mention: the name its head belongs to, or an apposed name.
 
-    "Netanyahu’s staff" has no name of its own (its head is "staff"); a name cut short by a
-    garbled text ("Sheikh Mohammed bin Abdulrahman bin confirmed on Monday Jassim al Thani")
-    is completed by the name that follows in the sentence.
+    "Doe’s staff" has no name of its own (its head is "staff"); a name cut short by a
+    garbled text ("Jane bin confirmed on Monday Doe", a particle then other words) is
+    completed by the name that follows in the sentence.
     """
     runs = [r for r in _name_runs(span.doc) if r.start >= span.start and r.end <= span.end]
     name = ""
@@ -462,19 +549,26 @@ def _mention_name(span: Span, head: Token) -> str:
         if run.start <= head.i < run.end:
             name = _split_title(run)[1]
     if not name:
+        known_countries = countries()
+        # an apposed name, or name words after the head; a proper noun before a common-noun
+        # head is a modifier ("the North Province businessman"), not the speaker's name
         apposed = [
             c
             for c in head.children
-            if c.dep_ in ("appos", "flat", "compound") and c.pos_ == "PROPN" and c.lower_ not in _countries()
+            if c.pos_ == "PROPN"
+            and c.lower_ not in known_countries
+            and (
+                c.dep_ == "appos"
+                or (c.dep_ in ("flat", "compound") and (c.i > head.i or head.pos_ == "PROPN"))
+            )
         ]
         for child in apposed:
             for run in runs:
                 if run.start <= child.i < run.end and _split_title(run)[1]:
                     name = _split_title(run)[1]
-    if not name:
+    if not name or not words(name):
         return ""
-    particles = _word_set("name_particles.txt")
-    if _words(name)[-1] in particles:
+    if words(name)[-1] in word_set("name_particles.txt"):
         sent = span.sent
         after = [r for r in _name_runs(span.doc) if r.start >= span.end and r.end <= sent.end]
         if after:
@@ -493,29 +587,54 @@ def _resolve_mention(article: _Article, attribution: Attribution) -> _Entity | N
         return None
     head = doc[attribution.speaker_root] if attribution.speaker_root is not None else span.root
     text = span.text
+    if len(span) == 1 and head.lower_ == "i" and not article.quoted(head):
+        return _author(article)  # "I" in the narration is whoever wrote the article
     if len(span) == 1 and head.lower_ in PRONOUNS:
         # distance counts from where the statement starts: “A. B,” he said
         start = doc.char_span(attribution.start, attribution.start + 1, alignment_mode="expand")
         anchor = min(head.i, start.start) if start is not None else head.i
-        return _antecedent(article, head, anchor=anchor)
+        entity = _antecedent(article, head, anchor=anchor)
+        if entity is not None and PRONOUNS[head.lower_] in ("person", "organization"):
+            entity.evidence(PRONOUNS[head.lower_])
+            entity.gender = entity.gender or _GENDER.get(head.lower_, "")
+        return entity
     name = _mention_name(span, head)
+    if not name and (_indefinite(span, head) or _marked_anonymous(span, head)):
+        return _description_entity(article, span, head)  # "a senior official", "officials familiar with …"
     role_text = text if not name else text.replace(name, " ").strip(" ,")
-    # a role names one person: its head is a singular title ("the prime minister", "Qatar PM")
-    is_title = head.lower_ in _title_words() or head.lemma_.lower() in _titles()
+    # a role names one person: its head is a singular title ("the finance minister", "Freedonia FM")
+    is_title = head.lower_ in title_words() or head.lemma_.lower() in titles()
     singular_title = is_title and head.tag_ not in ("NNS", "NNPS")
-    role = normalise_role(role_text) if role_text and (singular_title or (name and head.pos_ == "PROPN")) else None
-    if name and role is not None and " ".join(_words(name)) in _countries():
-        name = ""  # "Qatar PM": the prime minister of Qatar, not Qatar
+    role = (
+        normalise_role(role_text)
+        if role_text and (singular_title or (name and head.pos_ == "PROPN"))
+        else None
+    )
+    if name and place_country(name) and normalise_role(text[text.find(name) + len(name) :]):
+        name = (
+            ""  # "Freedonia FM": the foreign minister of Freedonia, not Freedonia ("Mediator Freedonia" is)
+        )
         role = normalise_role(text)
     if name:
         entity = article.entity_for_name(name)
         if entity is not None:
-            if role and role not in entity.roles:
-                entity.roles.append(role)
+            if role and not entity.place:
+                entity.evidence("person")
+                if role not in entity.roles:
+                    entity.roles.append(role)
             return entity
     if role is not None:
         return article.entity_for_role(role, _description(span))
     return _description_entity(article, span, head)
+
+
+def _author(article: _Article) -> _Entity:
+    """The article's author, the speaker of a first person outside quotation marks."""
+    found = next((e for e in article.entities if e.head == "author" and not e.names), None)
+    if found is None:
+        found = _Entity(type="person", typed=True, head="author", label="the author")
+        article.entities.append(found)
+    return found
 
 
 def _description(span: Span) -> str:
@@ -523,20 +642,62 @@ def _description(span: Span) -> str:
     return span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else span.text
 
 
+def _indefinite(span: Span, head: Token) -> bool:
+    """Whether a description is indefinite ("a source", "two officials"): it names no one known."""
+    return head.pos_ != "PROPN" and any(t.lower_ in _INDEFINITE for t in span if t.i < head.i)
+
+
+def _marked_anonymous(span: Span, head: Token) -> bool:
+    """Whether a description, with its modifiers and clauses, withholds who speaks.
+
+    "a source briefed on the talks", "a senior official, who asked not to be named": the
+    phrases of `anonymity_markers.txt` in the mention or in the head's own subtree (within
+    its sentence and a few words after the mention).
+    """
+    if head.pos_ == "PROPN":
+        return False
+    sent = head.sent
+    limit = min(sent.end, span.end + 15)
+    indices = {t.i for t in head.subtree if sent.start <= t.i < limit} | set(range(span.start, span.end))
+    tokens = [w.rstrip(".") for i in sorted(indices) for w in words(fold(span.doc[i].text))]
+    for marker in anonymity_markers():
+        n = len(marker)
+        if any(tuple(tokens[k : k + n]) == marker for k in range(len(tokens) - n + 1)):
+            return True
+    return False
+
+
+def _description_type(span: Span, head: Token) -> str:
+    """The type of a speaker named by a description; see the module docstring."""
+    kinds = speaker_words()
+    lemma = head.lemma_.lower()
+    kind = kinds.get(lemma) or kinds.get(head.lower_)
+    plural = head.tag_ in ("NNS", "NNPS")
+    if kind == "organization":
+        return kind
+    if kind == "anonymous" or _marked_anonymous(span, head):
+        return "anonymous"
+    if kind == "person" or head.lower_ in title_words() or lemma in titles():
+        return "group" if plural else "anonymous"  # "health officials", "a diplomat"
+    if kind == "group":
+        return kind
+    return "group" if plural else "unknown"
+
+
 def _description_entity(article: _Article, span: Span, head: Token) -> _Entity:
-    """A speaker named by a description: "Palestinian health officials", "a source briefed …"."""
+    """A speaker named by a description: "health officials", "a source briefed …"."""
     lemma = head.lemma_.lower()
     definite = any(t.lower_ in ("the", "this", "that") for t in span if t.i < head.i)
-    kinds = _speaker_words()
-    kind = kinds.get(lemma, kinds.get(head.lower_, "group" if head.tag_ in ("NNS", "NNPS") else "unknown"))
     if head.pos_ == "PROPN":
-        kind = _name_type(span.text)
+        kind, _ = _name_type(span.text)
+    else:
+        kind = _description_type(span, head)
     if definite:
         same = [e for e in article.entities if e.head == lemma]
         if same:
             return article._latest(same)
     label = _description(span)
-    entity = _Entity(type=kind, head=lemma, label=label)
+    entity = _Entity(type=kind, typed=True, head=lemma, label=label)
     article.entities.append(entity)
     return entity
 
@@ -549,16 +710,18 @@ def _antecedent(article: _Article, pronoun: Token, *, anchor: int) -> _Entity | 
     sentence = article.sent_index.get(anchor, 0)
     paragraph = article.paragraph(pronoun)
     scores: dict[int, tuple[float, _Entity]] = {}
+    active = {id(m.entity) for m in article.mentions if (m.speaker or m.subject) and m.token < anchor}
     for mention in article.mentions:
         if mention.token >= anchor or sentence - mention.sentence > 8:
             continue
         entity = mention.entity
-        if not _agrees(entity, wanted):
+        if not _agrees(entity, wanted, active=id(entity) in active) or (
+            entity.gender and _GENDER.get(pronoun.lower_, entity.gender) != entity.gender
+        ):
             continue
         distance = sentence - mention.sentence
-        score = (1.0 + 2.0 * mention.speaker + 1.5 * mention.subject + 0.5 * (mention.paragraph == paragraph)) / (
-            1.0 + distance
-        )
+        weight = 1.0 + 2.0 * mention.speaker + 1.5 * mention.subject + 0.5 * (mention.paragraph == paragraph)
+        score = weight / (1.0 + distance)
         if id(entity) not in scores or score > scores[id(entity)][0]:
             scores[id(entity)] = (score, entity)
     if not scores:
@@ -566,11 +729,20 @@ def _antecedent(article: _Article, pronoun: Token, *, anchor: int) -> _Entity | 
     return max(scores.values(), key=lambda pair: pair[0])[1]
 
 
-def _agrees(entity: _Entity, wanted: str) -> bool:
+def _agrees(entity: _Entity, wanted: str, *, active: bool = True) -> bool:
+    """Whether a pronoun can stand for `entity`.
+
+    A one-word name of unknown type fits he, she and it once it has been a speaker or a
+    subject ("Roe said … he added"); a name only met as a place or an object ("in
+    Springfield") does not.
+    """
+    if entity.head == "author" and not entity.names:
+        return False  # the author is "I", never "he", "she" or "they"
+    unknown_name = entity.type == "unknown" and bool(entity.names) and active
     if wanted == "person":
-        return entity.type == "person"
+        return entity.type == "person" or unknown_name
     if wanted == "organization":
-        return entity.type in ("organization",)
+        return entity.type == "organization" or unknown_name
     if wanted == "plural":
         return entity.type in ("organization", "group", "anonymous")
     return True
@@ -579,10 +751,15 @@ def _agrees(entity: _Entity, wanted: str) -> bool:
 # ---------------------------------------------------------------------------- the stage
 
 
-def resolve_speakers(doc: Doc, attributions: Sequence[Attribution], *, doc_id: str) -> tuple[list[Quote], list[Speaker]]:
+def resolve_speakers(
+    doc: Doc, attributions: Sequence[Attribution], *, doc_id: str
+) -> tuple[list[Quote], list[Speaker]]:
     """Resolve the speakers of one article's attributions and build its `Quote` records.
 
-    Returns the quotes in document order and one `Speaker` per speaker quoted.
+    Returns the quotes in document order and the article's `Speaker` records: one per
+    speaker quoted, and one (with ``quotes=0``) per other person or body the article names,
+    whose names, roles and type teach corpus linking (`quotes.link.link_corpus`). Every
+    record has ``doc_ids=(doc_id,)``.
     """
     article = _Article(doc)
     article.contents = [span for a in attributions for span in a.content]
@@ -594,12 +771,9 @@ def resolve_speakers(doc: Doc, attributions: Sequence[Attribution], *, doc_id: s
             entity = next((e for a, e in reversed(resolved) if e is not None), entity)
         if entity is not None and attribution.speaker_root is not None:
             article.add_mention(entity, doc[attribution.speaker_root], speaker=True)
-            mention_text = doc.text[attribution.speaker[0] : attribution.speaker[1]] if attribution.speaker else ""
-            if mention_text and mention_text.lower() not in PRONOUNS and mention_text not in entity.aliases:
-                entity.aliases.append(mention_text)
         resolved.append((attribution, entity))
     quotes = [_quote(doc, doc_id, a, e) for a, e in resolved]
-    return quotes, _speakers(quotes, resolved)
+    return quotes, _speakers(article, [e for _, e in resolved], doc_id)
 
 
 def _quote(doc: Doc, doc_id: str, a: Attribution, entity: _Entity | None) -> Quote:
@@ -625,75 +799,33 @@ def _quote(doc: Doc, doc_id: str, a: Attribution, entity: _Entity | None) -> Quo
     )
 
 
-def _speakers(quotes: list[Quote], resolved: list[tuple[Attribution, _Entity | None]]) -> list[Speaker]:
+def _speakers(article: _Article, quoted: list[_Entity | None], doc_id: str) -> list[Speaker]:
+    """One record per speaker id of the article: the quoted ones, then the other named ones."""
+    counts: dict[int, int] = {}
+    for entity in quoted:
+        if entity is not None:
+            counts[id(entity)] = counts.get(id(entity), 0) + 1
+    named = [e for e in article.entities if e.names and not e.place]
     by_id: dict[str, Speaker] = {}
-    for quote, (_, entity) in zip(quotes, resolved, strict=True):
-        if entity is None:
+    seen: set[int] = set()
+    for entity in [e for e in quoted if e is not None] + named:
+        if id(entity) in seen:
             continue
+        seen.add(id(entity))
+        n = counts.get(id(entity), 0)
         known = by_id.get(entity.id)
-        aliases = sorted({*entity.names, *entity.aliases} - {""})
-        roles = sorted({role_label(r) for r in entity.roles})
+        particles = word_set("name_particles.txt")
+        names = [n for n in entity.names if words(n) and words(n)[-1] not in particles]  # not cut off
+        aliases = {*names, *entity.aliases, *(known.aliases if known else ())} - {"", entity.name}
+        roles = {role_label(r) for r in entity.roles} | set(known.roles if known else ())
         by_id[entity.id] = Speaker(
             id=entity.id,
-            name=entity.name,
-            type=entity.type,
-            aliases=tuple(aliases),
-            roles=tuple(roles),
-            quotes=(known.quotes if known else 0) + 1,
-            articles=1,
+            name=known.name if known else entity.name,
+            type=entity.type if not known or known.type == "unknown" else known.type,
+            aliases=tuple(sorted(aliases)),
+            roles=tuple(sorted(roles)),
+            quotes=(known.quotes if known else 0) + n,
+            articles=1 if n or (known and known.articles) else 0,
+            doc_ids=(doc_id,),
         )
     return list(by_id.values())
-
-
-# ---------------------------------------------------------------------------- across articles
-
-
-def link_corpus(quotes: Sequence[Quote], speakers: Sequence[Speaker]) -> tuple[list[Quote], list[Speaker]]:
-    """Join the per-article speakers of a corpus into canonical speakers.
-
-    - a role-only speaker ("Qatar’s prime minister" in an article that never names him)
-      joins the one named person whom other articles give that role, learned from their
-      appositions and titles; with several holders it stays as it is;
-    - a name that is part of exactly one longer name of the corpus ("Netanyahu") joins it.
-    """
-    named = {s.id: s for s in speakers if not s.id.startswith("role-") and s.type == "person"}
-    holders: dict[str, set[str]] = {}
-    for s in speakers:  # one person's roles may come from several articles
-        if s.id not in named:
-            continue
-        for role in s.roles:
-            holders.setdefault(role, set()).add(s.id)
-    cores = {sid: set(name_core(s.name)) for sid, s in named.items()}
-    mapping: dict[str, str] = {}
-    for s in speakers:
-        if s.id.startswith("role-"):
-            found = {h for role in s.roles for h in holders.get(role, ())}
-            if len(found) == 1:
-                mapping[s.id] = found.pop()
-        elif s.id in named and cores[s.id]:
-            longer = [o for o, core in cores.items() if o != s.id and cores[s.id] < core]
-            if len(longer) == 1:
-                mapping[s.id] = longer[0]
-    if not mapping:
-        return list(quotes), list(speakers)
-    by_id: dict[str, Speaker] = {}
-    for s in speakers:
-        target = mapping.get(s.id, s.id)
-        base = by_id.get(target) or next((x for x in speakers if x.id == target), s)
-        by_id[target] = Speaker(
-            id=target,
-            name=base.name,
-            type=base.type,
-            aliases=tuple(sorted({*base.aliases, *s.aliases, s.name} - {base.name})),
-            roles=tuple(sorted({*base.roles, *s.roles})),
-            quotes=base.quotes + (s.quotes if s is not base else 0),
-            articles=1,
-        )
-    names = {sid: s.name for sid, s in by_id.items()}
-    linked = [
-        replace(q, speaker_id=mapping[q.speaker_id], speaker_name=names[mapping[q.speaker_id]])
-        if q.speaker_id in mapping
-        else q
-        for q in quotes
-    ]
-    return linked, list(by_id.values())

@@ -12,6 +12,11 @@ same folder first, and only when all four are complete are they moved into place
 `os.replace`. Writing into an existing store merges with it, so re-running on the same
 articles does not duplicate rows (see `write_store` for the rules).
 
+A table may also be a folder of Parquet parts with the same schema (``quotes/part-*.parquet``),
+the layout a distributed run (`quotes extract --engine ray`) or a partitioned dataset
+writes; readers scan the parts lazily as one table, and the next `write_store` into such a
+store merges them into one file.
+
 With ``fmt="jsonl"`` the same four tables are written as ``.jsonl`` files, one JSON
 object per row, with the same field names (a quote row is `Quote.to_dict`). Readers use
 the Parquet file of a table when there is one and the JSONL file otherwise.
@@ -20,8 +25,10 @@ the Parquet file of a table when there is one and the JSONL file otherwise.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,6 +36,7 @@ from typing import Literal
 import polars as pl
 
 from quotes.errors import StoreError
+from quotes.link import merge_speakers as merge_speaker_records
 from quotes.model import (
     ARTICLE_SCHEMA,
     ERROR_SCHEMA,
@@ -51,15 +59,18 @@ __all__ = [
     "merge_quotes",
     "merge_speakers",
     "quotes_frame",
+    "quotes_from_frame",
     "read_articles",
     "read_errors",
     "read_quotes",
     "read_speakers",
+    "remote_store",
     "scan_articles",
     "scan_errors",
     "scan_quotes",
     "scan_speakers",
     "speakers_frame",
+    "speakers_from_frame",
     "write_store",
 ]
 
@@ -100,6 +111,7 @@ def write_store(
     speakers: Sequence[Speaker],
     errors: Sequence[ArticleError],
     fmt: Format = "parquet",
+    relinked: bool = False,
 ) -> StoreSummary:
     """Write the results of a run into the store at `out_dir`, merged with what it holds.
 
@@ -111,7 +123,9 @@ def write_store(
     - errors: the stored errors of the documents and files processed now are dropped
       (matched by ``doc_id``, or by the file part of ``source``), then the new ones added.
     - speakers: merged by ``id`` (see `merge_speakers`); counts are recomputed from the
-      merged quotes, and speakers left without quotes are dropped.
+      merged quotes, and speakers left without quotes are dropped. With ``relinked=True``
+      the speakers given were linked over the whole store (`quotes.pipeline.link_store`)
+      and replace the stored rows instead.
 
     A JSONL store is merged the same way with the JSONL tables already in `out_dir`.
 
@@ -138,7 +152,9 @@ def write_store(
         "articles": merged_articles,
         "quotes": merged_quotes,
         "speakers": merge_speakers(
-            _read_existing(folder, "speakers", fmt), speakers_frame(speakers), quotes=merged_quotes
+            pl.DataFrame(schema=SPEAKER_SCHEMA) if relinked else _read_existing(folder, "speakers", fmt),
+            speakers_frame(speakers),
+            quotes=merged_quotes,
         ),
         "errors": merge_errors(
             _read_existing(folder, "errors", fmt), errors_frame(errors), articles=new_articles
@@ -174,11 +190,56 @@ def _write_tables(folder: Path, tables: dict[str, pl.DataFrame], fmt: Format) ->
             _write_frame(frame, temp, fmt)
         for temp, target in done:
             os.replace(temp, target)
+        for name in tables:
+            if fmt == "parquet" and (folder / name).is_dir():  # its parts are in the file now
+                shutil.rmtree(folder / name)
     except OSError as exc:
         raise StoreError(f"cannot write the store in {folder}: {exc.strerror or exc}") from exc
     finally:
         for temp, _ in done:
             temp.unlink(missing_ok=True)
+
+
+@contextmanager
+def remote_store(uri: str) -> Iterator[Path]:
+    """Work on the store at an object-store URI (``s3://bucket/store``) through a local copy.
+
+    The tables there (if any) are copied into a temporary folder, which the caller reads
+    and writes as a local store; when the block ends without an error, the tables are
+    copied back, each as one object, with pyarrow's filesystem layer (any URI it
+    understands: s3, gs, hdfs, file). Checkpoints of an interrupted run stay local.
+
+    Raises:
+        StoreError: If the URI is not understood or cannot be read or written.
+    """
+    import tempfile
+
+    try:
+        from pyarrow import fs as pafs
+    except ImportError:
+        raise StoreError(f"{uri}: a store at a URI needs pyarrow (pip install pyarrow)") from None
+    try:
+        filesystem, root = pafs.FileSystem.from_uri(uri)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, …
+        raise StoreError(f"{uri}: not a store location pyarrow understands: {exc}") from exc
+    with tempfile.TemporaryDirectory(prefix="quotes-store-") as temp:
+        local = Path(temp) / "store"
+        local.mkdir()
+        try:
+            if filesystem.get_file_info(root).type == pafs.FileType.Directory:
+                pafs.copy_files(root, str(local), source_filesystem=filesystem)
+        except Exception as exc:
+            raise StoreError(f"cannot read the store at {uri}: {exc}") from exc
+        yield local
+        try:
+            filesystem.create_dir(root, recursive=True)
+            for path in sorted(local.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                target = f"{root.rstrip('/')}/{path.name}"
+                pafs.copy_files(str(path), target, destination_filesystem=filesystem)
+        except Exception as exc:
+            raise StoreError(f"cannot write the store at {uri}: {exc}") from exc
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
@@ -267,13 +328,49 @@ def speakers_frame(speakers: Sequence[Speaker]) -> pl.DataFrame:
             "name": s.name,
             "type": s.type,
             "aliases": list(s.aliases),
+            "alias_counts": _alias_counts(s),
             "roles": list(s.roles),
+            "external_ids": list(s.external_ids),
             "quotes": s.quotes,
             "articles": s.articles,
         }
         for s in speakers
     ]
     return pl.DataFrame(rows, schema=SPEAKER_SCHEMA)
+
+
+def _alias_counts(speaker: Speaker) -> list[int]:
+    """The alias counts of a record, zeros when it has none yet (before corpus linking)."""
+    if len(speaker.alias_counts) == len(speaker.aliases):
+        return list(speaker.alias_counts)
+    return [0] * len(speaker.aliases)
+
+
+def speakers_from_frame(frame: pl.DataFrame) -> list[Speaker]:
+    """The `Speaker` records of a speakers table (SPEAKER_SCHEMA)."""
+    return [
+        Speaker(
+            id=row["id"],
+            name=row["name"] or row["id"],
+            type=row["type"] or "unknown",
+            aliases=tuple(row["aliases"] or ()),
+            alias_counts=tuple(row["alias_counts"] or ()),
+            roles=tuple(row["roles"] or ()),
+            external_ids=tuple(row["external_ids"] or ()),
+            quotes=row["quotes"] or 0,
+            articles=row["articles"] or 0,
+        )
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def quotes_from_frame(frame: pl.DataFrame) -> list[Quote]:
+    """The `Quote` records of a quotes table (QUOTE_SCHEMA)."""
+    out = []
+    for row in frame.select(QUOTE_SCHEMA.names()).iter_rows(named=True):
+        row["content_fragments"] = tuple(tuple(f) for f in row["content_fragments"] or ())
+        out.append(Quote(**row))
+    return out
 
 
 def errors_frame(errors: Sequence[ArticleError]) -> pl.DataFrame:
@@ -329,69 +426,17 @@ def _file_of(source: pl.Series | pl.Expr) -> pl.Series | pl.Expr:
 def merge_speakers(old: pl.DataFrame, new: pl.DataFrame, *, quotes: pl.DataFrame) -> pl.DataFrame:
     """Merge speaker rows by ``id`` and recount them from the merged quotes table.
 
-    For each speaker id with at least one quote:
-
-    - name: the longest candidate name; ties go to the most frequent, then the first in
-      alphabetical order. Candidates are the names of the old and new speaker rows and
-      the ``speaker_name`` of the speaker's quotes.
-    - type: the most common of the rows' ``type`` and the quotes' ``speaker_type``
-      (ties: alphabetical); ``"unknown"`` if there is none.
-    - aliases: the sorted union of all aliases and of the candidate names not chosen as
-      the name, so that no spelling is lost; roles: the sorted union of all roles.
-    - quotes, articles: the number of quotes and of distinct articles in `quotes`.
-
-    Speaker ids that only quotes name get a row too; speakers without quotes are dropped.
+    The rules are those of `quotes.link.merge_speakers` (the one place where speaker
+    records are merged): for each speaker id with at least one quote, the name with the
+    most name words (then the most frequent), the most common type, the union of aliases
+    (one spelling each, with how many quotes use each), roles and external ids, and
+    quote and article counts from `quotes`. Speaker ids that only quotes name get a row
+    too; speakers without quotes are dropped.
     """
-    rows = pl.concat([old, new])
+    records = speakers_from_frame(pl.concat([old, new]))
     said = quotes.filter(pl.col("speaker_id").is_not_null())
-    counts = said.group_by("speaker_id").agg(
-        quotes=pl.len().cast(pl.Int64), articles=pl.col("doc_id").n_unique().cast(pl.Int64)
-    )
-    counts = counts.rename({"speaker_id": "id"})
-    names = pl.concat([rows.select("id", "name"), said.select(id="speaker_id", name="speaker_name")])
-    names = names.drop_nulls()
-    types = pl.concat([rows.select("id", "type"), said.select(id="speaker_id", type="speaker_type")])
-    best_name = _pick(names, "name", longest=True)
-    best_type = _pick(types.drop_nulls(), "type", longest=False)
-    aliases = pl.concat(
-        [rows.select("id", alias="aliases").explode("alias"), names.select("id", alias="name")]
-    ).drop_nulls()
-    aliases = (
-        aliases.join(best_name, on="id", how="left")
-        .filter(pl.col("alias") != pl.col("name"))
-        .group_by("id")
-        .agg(pl.col("alias").unique().sort().alias("aliases"))
-    )
-    roles = (
-        rows.select("id", role="roles")
-        .explode("role")
-        .drop_nulls()
-        .group_by("id")
-        .agg(pl.col("role").unique().sort().alias("roles"))
-    )
-    merged = (
-        counts.join(best_name, on="id", how="left")
-        .join(best_type, on="id", how="left")
-        .join(aliases, on="id", how="left")
-        .join(roles, on="id", how="left")
-        .with_columns(
-            name=pl.col("name").fill_null(pl.col("id")),
-            type=pl.col("type").fill_null("unknown"),
-            aliases=pl.col("aliases").fill_null([]),
-            roles=pl.col("roles").fill_null([]),
-        )
-    )
-    return merged.select(SPEAKER_SCHEMA.names()).cast(dict(SPEAKER_SCHEMA)).sort("id")
-
-
-def _pick(candidates: pl.DataFrame, column: str, *, longest: bool) -> pl.DataFrame:
-    """Choose one value of `column` per ``id``: (longest first if asked,) most frequent, then A-Z."""
-    counted = candidates.group_by("id", column).agg(n=pl.len())
-    counted = counted.with_columns(size=pl.col(column).str.len_chars())
-    keys = ["id", "size", "n", column] if longest else ["id", "n", column]
-    descending = [False, True, True, False] if longest else [False, True, False]
-    ranked = counted.sort(keys, descending=descending)
-    return ranked.unique("id", keep="first", maintain_order=True).select("id", column)
+    merged = merge_speaker_records(records, quotes_from_frame(said))
+    return speakers_frame(merged).sort("id")
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -438,17 +483,31 @@ def read_errors(store_dir: str | Path) -> pl.DataFrame:
 
 
 def _scan(folder: Path, name: str) -> pl.LazyFrame:
-    """Scan one table, after checking that it exists and has the expected schema."""
+    """Scan one table, after checking that it exists and has the expected schema.
+
+    A table is one file (``quotes.parquet``) or a folder of Parquet parts (``quotes/``,
+    as a distributed run or a partitioned dataset writes them); either way the scan is
+    lazy, so filters and column choices reach the files before anything is read.
+    """
     path = _table_path(folder, name)
     schema = SCHEMAS[name]
     if path.suffix == ".jsonl":
         return pl.scan_ndjson(path, schema=schema)
-    try:
-        actual = pl.read_parquet_schema(path)
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise StoreError(_unreadable(path, exc, folder)) from exc
-    _check_schema(path, pl.Schema(actual), schema)
-    return pl.scan_parquet(path)
+    files = _parts(path) if path.is_dir() else [path]
+    for file in files:
+        try:
+            actual = pl.read_parquet_schema(file)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(_unreadable(file, exc, folder)) from exc
+        _check_schema(file, pl.Schema(actual), schema)
+    if not files:
+        return pl.LazyFrame(schema=schema)
+    return pl.scan_parquet(files)
+
+
+def _parts(folder: Path) -> list[Path]:
+    """The Parquet part files of a partitioned table, in name order, hidden files left out."""
+    return sorted(p for p in folder.rglob("*.parquet") if not any(x.startswith(".") for x in p.parts[-2:]))
 
 
 def _collect(frame: pl.LazyFrame, folder: Path, name: str) -> pl.DataFrame:
@@ -468,14 +527,20 @@ def _table_path(folder: Path, name: str) -> Path:
         path = folder / f"{name}{suffix}"
         if path.is_file():
             return path
+    if (folder / name).is_dir():
+        return folder / name  # a folder of Parquet parts
     raise StoreError(f"{folder} is not a quotes store: it has no {name}.parquet (or {name}.jsonl); {hint}")
 
 
 def _read_existing(folder: Path, name: str, fmt: Format) -> pl.DataFrame:
     """Read a table already in the store in format `fmt`, or an empty one if there is none."""
     path = folder / f"{name}{_SUFFIXES[fmt]}"
-    if not path.is_file():
+    if not path.is_file() and fmt == "parquet" and (folder / name).is_dir():
+        path = folder / name  # a partitioned table: merged into one file by this write
+    elif not path.is_file():
         return pl.DataFrame(schema=SCHEMAS[name])
+    if path.is_dir():
+        return _collect(_scan(folder, name), folder, name)
     try:
         if fmt == "jsonl":
             return pl.read_ndjson(path, schema=SCHEMAS[name])

@@ -216,14 +216,17 @@ def test_speaker_merge_rules(tmp_path: Path) -> None:
         errors=[],
     )
     row = read_speakers(tmp_path).row(0, named=True)
-    # "Al Thani" and "al-Thani" are equally long: the more frequent one (3 to 1) wins;
-    # "person" (2 quotes) and "unknown" (the row and 1 quote) tie: alphabetical order decides.
+    # "Al Thani" and "al-Thani" have the same name words: the more frequent one (3 to 1) wins;
+    # "unknown" gives way to any known type. One spelling per alias, with the number of
+    # quotes whose speaker mention uses it (these quotes have no mention).
     assert row == {
         "id": "s1",
         "name": "al-Thani",
         "type": "person",
-        "aliases": ["Al Thani", "PM"],
+        "aliases": ["PM"],
+        "alias_counts": [0],
         "roles": ["prime minister"],
+        "external_ids": [],
         "quotes": 3,
         "articles": 2,
     }
@@ -235,8 +238,8 @@ def test_speaker_merge_rules(tmp_path: Path) -> None:
         errors=[],
     )
     row = read_speakers(tmp_path).row(0, named=True)
-    assert row["name"] == "Mohammed Al Thani"  # the longest name wins
-    assert row["aliases"] == ["Al Thani", "PM", "al-Thani"]
+    assert row["name"] == "Mohammed Al Thani"  # the name with the most name words wins
+    assert row["aliases"] == ["al-Thani", "PM"]  # "Al Thani" and "al-Thani": one spelling
     assert row["roles"] == ["foreign minister", "prime minister"]
     assert (row["quotes"], row["articles"]) == (4, 3)
 
@@ -253,7 +256,7 @@ def test_speakers_without_quotes_are_dropped_and_quoted_ids_get_rows(tmp_path: P
         errors=[],
     )
     speakers = read_speakers(tmp_path)
-    assert speakers.rows() == [("s7", "s7", "unknown", [], [], 1, 1)]
+    assert speakers.rows() == [("s7", "s7", "unknown", [], [], [], [], 1, 1)]
 
 
 # --- atomic writes ----------------------------------------------------------------------------------

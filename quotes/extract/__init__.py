@@ -105,8 +105,8 @@ _WEAK_RULES = ("object", "prep-object", "xcomp", "rest-of-sentence", "postposed"
 def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
     """Drop an attribution whose cue lies inside another's content when its own evidence is weak.
 
-    "Qatar's prime minister said Hamas had demanded a permanent ceasefire" is the prime
-    minister's statement, not Hamas's; a clausal report inside a report ("which he said had
+    "The finance minister said the union had demanded a pay rise" is the
+    minister's statement, not the union's; a clausal report inside a report ("which he said had
     no impact") is kept.
     """
     from quotes.extract.lexicon import reporting_verbs

@@ -10,7 +10,7 @@ The rules, in the words of Universal Dependencies:
   to present the proposal"), or an object carrying a clause ("reiterated his stance that …");
 - "according to X" and "as reported by X" attribute the clause they attach to to X;
 - a reporting verb stranded after a clause by a bad parse ("The parties discussed a deal,
-  Sheikh X confirmed on Monday.") still attributes the clause before the comma.
+  the minister confirmed on Monday.") still attributes the clause before the comma.
 
 The speaker is the verb's subject (see `syntax.subject_of`). Cues inside quotations are
 not cues: "“I believe we have moved …”" is content, not an attribution of "we".
@@ -162,7 +162,7 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
             continue
         if any(c.lower_ == "to" for c in child.children) or lemma in lexicon.with_object:
             return list(child.subtree), exclude, "xcomp"
-    # 6. "Doha says <clause the parser broke up>": the rest of the sentence, if it is a clause
+    # 6. "Ruritania says <clause the parser broke up>": the rest of the sentence, if it is a clause
     if subject is not None and lemma not in lexicon.with_object:
         rest = [t for t in verb.sent if t.i > verb.i]
         finite = [
@@ -213,7 +213,7 @@ def _participle(clause: Token) -> bool:
 
 def _clause_of_noun(verb: Token, clause: Token) -> bool:
     """True when a "that" clause follows a nominal cue between it and the verb: in "Responding to
-    claims by Netanyahu that Qatar failed …" the clause is the claim's content, not the verb's."""
+    claims by the senator that the mayor failed …" the clause is the claim's content, not the verb's."""
     lo, hi = sorted((verb.i, clause.left_edge.i))
     nouns = nominal_cues()
     return any(t.pos_ == "NOUN" and t.lemma_.lower() in nouns for t in verb.doc[lo + 1 : hi])
@@ -349,7 +349,7 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
 
 
 def _source_mention(source: Token, *, after: int) -> list[Token]:
-    """The source's noun phrase, ending at the first comma: in "According to Hamas, Netanyahu and
+    """The source's noun phrase, ending at the first comma: in "According to the union, the mayor and
     his government are …" the parser may coordinate the source with the clause's subject."""
     tokens = [t for t in mention_tokens(source) if t.i > after]
     for k, t in enumerate(tokens):

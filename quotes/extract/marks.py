@@ -114,7 +114,7 @@ def single_quote_regions(text: str, paragraphs: list[tuple[int, int]]) -> list[Q
     """Regions quoted with single marks (‘good progress’), as headlines use them.
 
     A ‘ opens only at the start of a word, and a ’ closes only when no letter follows it,
-    so the apostrophes of “Qatar’s” or “don’t” never count.
+    so the apostrophes of “Ruritania’s” or “don’t” never count.
     """
     regions = []
     for p_start, p_end in paragraphs:

@@ -82,12 +82,12 @@ class Attribution:
 def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
     """The token that says who performs `verb`, following UD's ways of sharing subjects.
 
-    - the verb's own `nsubj`/`csubj` (inverted order "stated Sheikh Mohammed" included);
+    - the verb's own `nsubj`/`csubj` (inverted order "stated Jane Doe" included);
     - a passive's agent ("it was reported by the BBC");
     - a relative pronoun subject ("the source, who said") gives the noun it modifies;
     - a subjectless participle, infinitive or conjunct ("expressed optimism, stating …",
       "went on to say") takes the subject of the verb it depends on;
-    - a reporting verb misparsed as modifying a noun ("…, Sheikh X confirmed") takes that noun.
+    - a reporting verb misparsed as modifying a noun ("…, Minister X confirmed") takes that noun.
     """
     for child in verb.children:
         if child.dep_ in SUBJECTS:
@@ -137,7 +137,7 @@ _NAME_DEPS = ("flat", "flat:name", "compound", "nmod:poss", "amod", "det", "numm
 
 def adjacent_subject(verb: Token) -> Token | None:
     """A speaker the parser failed to attach: the noun phrase right before the verb, or, after a
-    quotation ("“…,” stated Sheikh Mohammed"), the name right after it."""
+    quotation ("“…,” stated Jane Doe"), the name right after it."""
     doc = verb.doc
     sent = verb.sent
     left = verb.i - 1
@@ -174,7 +174,7 @@ def _phrase_head(token: Token, *, lo: int, hi: int) -> Token:
 def mention_tokens(token: Token) -> list[Token]:
     """The tokens of the noun phrase headed by `token`, relative clauses and the like left out.
 
-    Appositions stay ("Qatar's Prime Minister, Sheikh Mohammed …"): they name the speaker.
+    Appositions stay ("Ruritania's Prime Minister, Jane Doe …"): they name the speaker.
     """
     keep = {token.i}
     for child in token.children:
