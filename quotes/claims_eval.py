@@ -172,8 +172,11 @@ def pairwise(predicted: Sequence[Any], gold: Sequence[Any]) -> dict[str, float]:
     def pairs(labels: Sequence[Any]) -> int:
         return sum(n * (n - 1) // 2 for n in Counter(labels).values())
 
-    tp = pairs(list(zip(predicted, gold, strict=True)))
-    pred, true = pairs(predicted), pairs(gold)
+    return _pair_scores(pairs(list(zip(predicted, gold, strict=True))), pairs(predicted), pairs(gold))
+
+
+def _pair_scores(tp: int, pred: int, true: int) -> dict[str, float]:
+    """Precision, recall and F1 from pair counts (1.0 when there is nothing to find or claim)."""
     precision = tp / pred if pred else 1.0
     recall = tp / true if true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -405,16 +408,11 @@ def _params(params: ClusterParams) -> dict[str, Any]:
 
 def _sum_pairs(parts: list[dict[str, float]]) -> dict[str, float]:
     """Micro-average pairwise scores over corpora (pairs never cross corpora)."""
-    tp = sum(p["true_pairs"] for p in parts)
-    pred = sum(p["predicted_pairs"] for p in parts)
-    true = sum(p["gold_pairs"] for p in parts)
-    precision = tp / pred if pred else 1.0
-    recall = tp / true if true else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-        "true_pairs": tp, "predicted_pairs": pred, "gold_pairs": true,
-    }  # fmt: skip
+    return _pair_scores(
+        int(sum(p["true_pairs"] for p in parts)),
+        int(sum(p["predicted_pairs"] for p in parts)),
+        int(sum(p["gold_pairs"] for p in parts)),
+    )
 
 
 # --- synthetic benchmark ---------------------------------------------------------------------------

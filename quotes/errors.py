@@ -30,13 +30,13 @@ class QuotesError(Exception):
     """Base class of every error raised by `quotes`."""
 
 
-class InputError(QuotesError):
-    """A file or record that cannot be read as an article.
+class FileProblem(QuotesError):
+    """Something wrong in a file the user gave, reported as ``source[:line]: reason``.
 
     Args:
         source: The file path.
         reason: What is wrong, in words a user can act on.
-        line: The 1-based line number for JSONL records.
+        line: The 1-based line number, when known.
     """
 
     def __init__(self, source: str, reason: str, *, line: int | None = None) -> None:
@@ -45,6 +45,10 @@ class InputError(QuotesError):
         self.line = line
         where = f"{source}:{line}" if line is not None else source
         super().__init__(f"{where}: {reason}")
+
+
+class InputError(FileProblem):
+    """A file or record that cannot be read as an article (``line``: the JSONL record)."""
 
 
 class ModelError(QuotesError):
@@ -59,7 +63,7 @@ class QueryError(QuotesError):
     """A query that cannot be answered as asked."""
 
 
-class RegistryError(QuotesError):
+class RegistryError(FileProblem):
     """A speaker registry file that cannot be read or does not have the documented format.
 
     Args:
@@ -68,12 +72,6 @@ class RegistryError(QuotesError):
         line: The 1-based line in the file, when known.
     """
 
-    def __init__(self, source: str, reason: str, *, line: int | None = None) -> None:
-        self.source = source
-        self.reason = reason
-        self.line = line
-        where = f"{source}:{line}" if line is not None else source
-        super().__init__(f"{where}: {reason}")
 
 
 class AmbiguousSpeakerError(QueryError):

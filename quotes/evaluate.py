@@ -142,7 +142,7 @@ def load_gold(gold_dir: Path | str) -> dict[str, GoldDocument]:
     if not text_dir.is_dir() or not ann_dir.is_dir():
         raise InputError(str(gold_dir), "a gold folder must contain text/ and attributions/")
     texts = {p.stem for p in text_dir.glob("*.txt")}
-    ann_files = _annotation_files(ann_dir, texts)
+    ann_files = annotation_files(ann_dir, texts)
     unannotated = len(texts - set(ann_files))
     if unannotated:
         logger.warning("%s: %d text files without annotations ignored", gold_dir, unannotated)
@@ -152,7 +152,7 @@ def load_gold(gold_dir: Path | str) -> dict[str, GoldDocument]:
     }
 
 
-def _annotation_files(ann_dir: Path, texts: set[str]) -> dict[str, str]:
+def annotation_files(ann_dir: Path, texts: set[str]) -> dict[str, str]:
     """Map each article with a text to the name of its first .ann file (by name)."""
     chosen: dict[str, str] = {}
     for name in sorted(p.name for p in ann_dir.glob("*.ann")):

@@ -181,13 +181,11 @@ def _before_cue(tokens: list[Token], verb: Token) -> list[Token]:
     "the minister confirmed" inside the object; it is a statement of its own."""
     lexicon = reporting_verbs()
     for t in tokens:
-        if (
-            t.i > verb.i + 1
-            and t.pos_ in _VERBISH
-            and t.lemma_.lower() in lexicon
-            and subject_of(t) is not None
-        ):
-            first = min(mention_tokens(subject_of(t))[0].i, t.i)
+        if t.i <= verb.i + 1 or t.pos_ not in _VERBISH or t.lemma_.lower() not in lexicon:
+            continue
+        subject = subject_of(t)
+        if subject is not None:
+            first = min(mention_tokens(subject)[0].i, t.i)
             return [u for u in tokens if u.i < first and not (u.i == first - 1 and u.is_punct)]
     return tokens
 

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotes.evaluate import _annotation_files
+from quotes.evaluate import annotation_files
 from quotes.extract.lexicon import RESOURCES
 
 __all__ = ["MinedCue", "mine_cues", "verb_lemmas", "write_mined"]
@@ -126,7 +126,7 @@ def mine_cues(
     uses: Counter[str] = Counter()
     preps: dict[str, Counter[str]] = defaultdict(Counter)
     texts = {p.stem for p in (gold_dir / "text").glob("*.txt")}
-    annotations = _annotation_files(gold_dir / "attributions", texts)
+    annotations = annotation_files(gold_dir / "attributions", texts)
     for text_path in sorted((gold_dir / "text").glob("*.txt")):
         text = text_path.read_text(encoding="utf-8")
         for match in _WORD.finditer(text):
