@@ -3,15 +3,8 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Models: `quotes` finds the pipeline shipped in data/models/stanza-en by itself (README, "Models").
-# Until those files are committed, fall back to the bootstrap pipeline beside the clone, if there is
-# one. The fallback switches itself off as soon as data/models/stanza-en/resources.json exists, and
-# can then be deleted. An explicit QUOTES_MODELS always wins.
-ifeq ($(wildcard data/models/stanza-en/resources.json),)
-ifneq ($(wildcard ../shared/models/stanza-en/resources.json),)
-export QUOTES_MODELS ?= $(abspath ../shared/models/stanza-en)
-endif
-endif
+# Models: `quotes` uses the pipeline shipped in data/models/stanza-en (README, "Models");
+# QUOTES_MODELS=DIR picks another one.
 
 .PHONY: setup run test gate clean
 

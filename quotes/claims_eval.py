@@ -716,9 +716,8 @@ def render(report: dict[str, Any]) -> str:
             )
         lines += [""]
     lines += [
-        "Reproduce: `nice -n 10 .venv/bin/python -m quotes.claims_eval gold` (needs the Stanza model, "
-        "e.g. `QUOTES_MODELS=../shared/models/stanza-en`, and ../shared/data/polnear for the PolNeAR "
-        "part) and "
+        "Reproduce: `nice -n 10 .venv/bin/python -m quotes.claims_eval gold` (parses with the shipped "
+        "Stanza models, or `QUOTES_MODELS`; needs ../shared/data/polnear for the PolNeAR part) and "
         "`nice -n 10 .venv/bin/python -m quotes.claims_eval bench`.",
         "",
     ]

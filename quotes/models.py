@@ -250,6 +250,20 @@ def read_scores(model_dir: Path) -> tuple[dict[str, dict[str, float]], Path | No
     return {}, None, None
 
 
+def _training_time(model_dir: Path, seconds: float) -> str:
+    """The wall-clock training time, and the sum of the runs' times when that says more:
+    runs go two at a time, and a resumed run's wall clock covers only the resumed part."""
+    text = f"{seconds / 3600:.2f} h wall clock"
+    try:
+        runs = json.loads((model_dir / SCORES_FILE).read_text(encoding="utf-8"))["training"]["runs"]
+        total = sum(float(run["seconds"]) for run in runs)
+    except (OSError, ValueError, KeyError, TypeError):
+        return text
+    if total > 1.1 * seconds:
+        text += f" for the last run; its stages' runs add up to {total / 3600:.2f} h (see the model card)"
+    return text
+
+
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _WALL_CLOCK = re.compile(r"Total wall-clock:\s*([0-9.,]+)\s*min")
 
@@ -342,7 +356,7 @@ def format_info(info: ModelInfo) -> list[str]:
     else:
         lines += _score_table(info.scores, info.scores_from)
     if info.training_seconds is not None:
-        lines.append(f"training time: {info.training_seconds / 3600:.2f} h (wall clock)")
+        lines.append(f"training time: {_training_time(info.dir, info.training_seconds)}")
     if info.missing:
         names = ", ".join(str(f.path) for f in info.missing)
         lines.append(f"warning: missing files: {names}; the pipeline will not load")
@@ -712,7 +726,7 @@ def write_models_report(
     lines += _summary_table(scores, base_scores, baseline)
     lines += [""]
     if seconds is not None:
-        lines.append(f"- training time: {seconds / 3600:.2f} h wall clock (data preparation included)")
+        lines.append(f"- training time: {_training_time(model_dir, seconds)}")
     leftovers = {
         str(f.path): keys
         for f in files

@@ -1568,7 +1568,11 @@ def _model_card_lines(report: TrainingReport, scores: dict[str, dict[str, float]
         "",
         "## Training runs",
         "",
-        f"Total wall-clock: {report.seconds / 60:.1f} min (data preparation included).",
+        f"Total wall-clock: {report.seconds / 60:.1f} min (data preparation included); the runs "
+        f"below add up to {sum(r.seconds for r in report.runs) / 60:.1f} min, as up to `jobs` of "
+        "them run side by side. A run resumed with `--resume` counts only what ran after the "
+        "interruption: the stages that had finished keep their recorded times, and a parser "
+        "resumed from its checkpoint counts only the steps after it.",
         "",
         "| run | module | threads | minutes | best dev |",
         "|---|---|---:|---:|---:|",
