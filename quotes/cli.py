@@ -637,6 +637,36 @@ def models_train(
     )
 
 
+@models_app.command("train-cues")
+def models_train_cues(
+    gold_dir: Annotated[Path, typer.Argument(help="PolNeAR-layout split: text/ and attributions/.")],
+    models: ModelsOpt = None,
+    parses: Annotated[
+        Path | None, typer.Option("--parses", help="DocBin cache of the parsed split (read or written).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model file to write.")] = None,
+) -> None:
+    """Train the learned cue detector on gold attributions (needs scikit-learn: quotes[train]).
+
+    Example:
+
+        quotes models train-cues ../shared/data/polnear/train --parses out/train.spacy
+    """
+    from quotes.extract import cuemodel
+
+    try:
+        model = cuemodel.train_from_split(gold_dir, models=models, parses=parses)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    target = out or cuemodel.MODEL_FILE
+    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    scores = model.meta["held_out_scores"][str(model.threshold)]
+    typer.echo(
+        f"cue model → {target}: {len(model.weights):,} features, threshold {model.threshold}; "
+        f"held-out content+source F1 {scores['content_source_e2e']:.3f}"
+    )
+
+
 @models_app.command("download")
 def models_download(
     folder: Annotated[

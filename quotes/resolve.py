@@ -162,6 +162,7 @@ class _Article:
         paragraphs = doc.user_data.get("paragraphs") or [(0, len(doc.text))]
         self.paragraphs = paragraphs
         self.regions = quote_regions(doc.text, paragraphs)
+        self.name_runs = _name_runs(doc)
         self.sent_index = {}
         for k, sent in enumerate(doc.sents):
             for t in sent:
@@ -328,21 +329,21 @@ def _name_runs(doc: Doc) -> list[Span]:
     runs = []
     i = 0
     while i < len(doc):
-        if doc[i].pos_ == "PROPN":
+        if _proper(doc[i]):
             j = i
             while j + 1 < len(doc) and (
-                doc[j + 1].pos_ == "PROPN"
+                _proper(doc[j + 1])
                 or _glued(doc[j], doc[j + 1])  # one word split in two by the tokenizer
                 or (
                     doc[j + 1].lower_ in particles
                     and doc[j + 1].pos_ not in _FUNCTION_POS
                     and j + 2 < len(doc)
-                    and doc[j + 2].pos_ == "PROPN"
+                    and _proper(doc[j + 2])
                 )
                 or (
                     doc[j + 1].text == "-"
                     and j + 2 < len(doc)
-                    and doc[j + 2].pos_ == "PROPN"
+                    and _proper(doc[j + 2])
                     and not doc[j].whitespace_
                 )
             ):
@@ -352,6 +353,7 @@ def _name_runs(doc: Doc) -> list[Span]:
                 start -= 1  # "Donald" tagged as an adjective before "Doe"
             while start <= j and (
                 doc[start].dep_ in ("advmod", "cc", "discourse", "mark", "det", "case")
+                or doc[start].lower_ in _CALENDAR  # "on Monday Jane Doe said", garbled or not
                 or (doc[start].is_sent_start and start < j and doc[start].text.lower() in lower)
             ):
                 start += 1
@@ -364,6 +366,12 @@ def _name_runs(doc: Doc) -> list[Span]:
         else:
             i += 1
     return runs
+
+
+def _proper(token: Token) -> bool:
+    """A proper noun by either tag: Stanza predicts UPOS and XPOS apart, and a name the UPOS
+    tagger takes for a verb ("Majed" in "spokesperson Majed al-Ansari said") keeps XPOS NNP."""
+    return token.pos_ == "PROPN" or (token.tag_ in ("NNP", "NNPS") and token.text[:1].isupper())
 
 
 def _mistagged_name(token: Token, lower: set[str]) -> bool:
@@ -433,7 +441,7 @@ def _scan(article: _Article) -> None:
     """Collect the article's people and bodies, their roles and types, before any mention is resolved."""
     doc = article.doc
     headlines = [(s, e) for s, e in article.paragraphs if _headline(doc.text[s:e])]
-    for run in _name_runs(doc):
+    for run in article.name_runs:
         if article.quoted(run[0]) or any(s <= run[0].idx < e for s, e in headlines):
             continue
         if run.root.dep_ in ("compound", "amod") and run.root.head.pos_ == "NOUN":
@@ -536,14 +544,14 @@ _CALENDAR = frozenset(
 )
 
 
-def _mention_name(span: Span, head: Token) -> str:
+def _mention_name(span: Span, head: Token, name_runs: Sequence[Span]) -> str:
     """The proper name of a speaker mention: the name its head belongs to, or an apposed name.
 
     "Doe’s staff" has no name of its own (its head is "staff"); a name cut short by a
     garbled text ("Jane bin confirmed on Monday Doe", a particle then other words) is
     completed by the name that follows in the sentence.
     """
-    runs = [r for r in _name_runs(span.doc) if r.start >= span.start and r.end <= span.end]
+    runs = [r for r in name_runs if r.start >= span.start and r.end <= span.end]
     name = ""
     for run in runs:
         if run.start <= head.i < run.end:
@@ -570,7 +578,7 @@ def _mention_name(span: Span, head: Token) -> str:
         return ""
     if words(name)[-1] in word_set("name_particles.txt"):
         sent = span.sent
-        after = [r for r in _name_runs(span.doc) if r.start >= span.end and r.end <= sent.end]
+        after = [r for r in name_runs if r.start >= span.end and r.end <= sent.end]
         if after:
             rest = [t for t in after[-1] if t.lower_ not in _CALENDAR]
             if rest:
@@ -598,7 +606,7 @@ def _resolve_mention(article: _Article, attribution: Attribution) -> _Entity | N
             entity.evidence(PRONOUNS[head.lower_])
             entity.gender = entity.gender or _GENDER.get(head.lower_, "")
         return entity
-    name = _mention_name(span, head)
+    name = _mention_name(span, head, article.name_runs)
     if not name and (_indefinite(span, head) or _marked_anonymous(span, head)):
         return _description_entity(article, span, head)  # "a senior official", "officials familiar with …"
     role_text = text if not name else text.replace(name, " ").strip(" ,")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.direct import attribute_regions
 from quotes.extract.indirect import according_to_attributions, verb_attributions
-from quotes.extract.labels import label_attributions
+from quotes.extract.labels import label_attributions, signature_attributions
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
 from quotes.extract.syntax import Attribution
 
@@ -44,7 +44,7 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
     found = _drop_weak_nested(_merge(found, according))
     found += [
         a
-        for a in label_attributions(doc, paragraphs)
+        for a in label_attributions(doc, paragraphs) + signature_attributions(doc, regions)
         if not any(s < a.end and a.start < e for b in found for s, e in b.content)
     ]
     for attribution in found:
@@ -77,11 +77,13 @@ def _classify(
                 quoted += 1
     if attribution.kind == "according_to":
         return
-    whole = bool(inside) and all(_contained(r, attribution.content) for r in inside)
+    whole = bool(inside) and all(_contained(text, r, attribution.content) for r in inside)
     if words and quoted == words or (quoted >= 0.85 * words and not whole):
         attribution.kind = "direct"
         attribution.content = _snap(attribution.content, inside)
-    elif words and quoted >= 0.5 * words and all(not _contained(r, attribution.content) for r in inside):
+    elif (
+        words and quoted >= 0.5 * words and not any(_contained(text, r, attribution.content) for r in inside)
+    ):
         # the parser cut a quotation short (a sentence break inside it): take all of it
         attribution.kind = "direct"
         attribution.content = _snap(attribution.content, inside)
@@ -89,8 +91,15 @@ def _classify(
         attribution.kind = "mixed"
 
 
-def _contained(region: QuoteRegion, content: list[tuple[int, int]]) -> bool:
-    return any(s <= region.start + 1 and region.end - 1 <= e for s, e in content)
+def _contained(text: str, region: QuoteRegion, content: list[tuple[int, int]]) -> bool:
+    """Whether one content fragment holds the region's words; the closing mark and the
+    punctuation before it may be left out ("said the plan was “dead.”" ends at "dead")."""
+    inner = text[region.start : region.end]
+    words = [i for i, ch in enumerate(inner) if ch.isalnum()]
+    if not words:
+        return False
+    first, last = region.start + words[0], region.start + words[-1]
+    return any(s <= first and last < e for s, e in content)
 
 
 def _snap(content: list[tuple[int, int]], regions: list[QuoteRegion]) -> list[tuple[int, int]]:

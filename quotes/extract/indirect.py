@@ -20,9 +20,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from quotes.extract.cuemodel import learned_cue
 from quotes.extract.lexicon import according_cues, nominal_cues, reporting_verbs
 from quotes.extract.marks import QuoteRegion
-from quotes.extract.syntax import Attribution, adjacent_subject, fragments, mention_tokens, subject_of, trim
+from quotes.extract.syntax import (
+    Attribution,
+    adjacent_subject,
+    describing_participle,
+    fragments,
+    mention_tokens,
+    subject_of,
+    trim,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -38,8 +47,11 @@ def _in_regions(token: Token, regions: list[QuoteRegion]) -> bool:
 
 
 def is_cue(token: Token, regions: list[QuoteRegion]) -> bool:
-    """A reporting verb outside quotations."""
+    """A reporting verb outside quotations, and not a participle describing a noun ("a source
+    briefed on the talks", "figures reported by the ministry")."""
     lemma = token.lemma_.lower()
+    if describing_participle(token):
+        return False
     return token.pos_ in _VERBISH and lemma in reporting_verbs() and not _in_regions(token, regions)
 
 
@@ -58,9 +70,28 @@ def _speaker(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | None
     subject = subject_of(verb)
     if subject is None or (rule in _OBJECT_RULES and not _plausible_subject(verb, subject)):
         return None, None
-    tokens = mention_tokens(subject)
+    tokens = mention_tokens(subject) or [subject]
+    tokens += _stranded_modifier(verb, tokens)
     span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     return span, subject.i
+
+
+def _stranded_modifier(verb: Token, mention: list[Token]) -> list[Token]:
+    """A modifier of the speaker that the parser hung on the verb: in "Officials familiar with
+    the plan said …" "familiar with the plan" may come out as the verb's complement. It is the
+    phrase filling the gap between the mention and the verb, headed by an adjective or a
+    participle without a subject of its own."""
+    doc = verb.doc
+    start = mention[-1].i + 1
+    if start >= verb.i:
+        return []
+    for child in verb.children:
+        if not (child.left_edge.i == start and child.right_edge.i == verb.i - 1):
+            continue
+        if child.dep_ in ("ccomp", "xcomp", "advcl", "dep") and (child.pos_ == "ADJ" or child.tag_ == "VBN"):
+            if not any(c.dep_.startswith("nsubj") for c in child.children):
+                return [t for t in doc[start : verb.i] if not (t.i == verb.i - 1 and t.is_punct)]
+    return []
 
 
 _OBJECT_RULES = ("object", "prep-object", "xcomp")
@@ -73,8 +104,8 @@ def _plausible_subject(verb: Token, subject: Token) -> bool:
     verb's own (or shared through "to"-infinitives), and not a bare singular common noun
     ("war … has criticized"), which in news is a misparse, not a speaker.
     """
-    if subject.head.i == verb.i:
-        own = True
+    if subject.head.i == verb.i or (subject.head.head.i == verb.i and subject.head.dep_.startswith("nsubj")):
+        own = True  # its own subject, or one found past a sentence opener ("Meanwhile, Jane Doe …")
     else:  # inherited through a conjunct or a misparse: no other noun phrase may sit right before the verb
         adjacent = adjacent_subject(verb)
         own = adjacent is None or adjacent.i == subject.i
@@ -84,11 +115,18 @@ def _plausible_subject(verb: Token, subject: Token) -> bool:
     return own and not bare
 
 
-def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], set[int], str] | None:
-    """The content tokens of a reporting verb, the tokens to leave out, and the rule name."""
+def _content_of(
+    verb: Token, regions: list[QuoteRegion], *, learned: bool = False
+) -> tuple[list[Token], set[int], str] | None:
+    """The content tokens of a reporting verb, the tokens to leave out, and the rule name.
+
+    A `learned` cue (`quotes.extract.cuemodel`) reports its object like a lexicon verb
+    flagged ``object``, but never the rest of a sentence.
+    """
     doc = verb.doc
     lemma = verb.lemma_.lower()
     lexicon = reporting_verbs()
+    with_object = learned or lemma in lexicon.with_object
     subject = subject_of(verb)
     exclude = {verb.i}
     if subject is not None and subject.i != verb.head.i:
@@ -96,8 +134,8 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
     children = list(verb.children)
     # 1. a clausal complement; when there is one on each side, the one after the verb
     clauses = [c for c in children if c.dep_ in _CLAUSE_DEPS and c is not subject]
-    clauses += [c for c in children if c.dep_ in ("advcl", "acl") and _mark(c) == "that"]
-    clauses = [c for c in clauses if not _clause_of_noun(verb, c) and not _participle(c)]
+    clauses += [c for c in children if c.dep_ in ("advcl", "acl", "conj") and _mark(c) == "that"]
+    clauses = [c for c in clauses if not _clause_of_noun(verb, c) and not _participle(c) and not _relative(c)]
     if clauses:
         after = [c for c in clauses if c.i > verb.i]
         tokens = [t for c in (after or clauses) for t in c.subtree]
@@ -110,6 +148,7 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
         )
         if medial:
             # "The museum, the senator said, will open in May": the cue splits its content
+            tokens = _with_tail(tokens, verb)
             return [t for t in tokens if t.i not in exclude], exclude, "ccomp-medial"
         tokens = [t for t in tokens if (t.i > verb.i) == bool(after)]
         return tokens, exclude, "ccomp"
@@ -129,12 +168,26 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
     if verb.dep_ == "parataxis" and head is not verb and head.i < verb.i:
         exclude.update(t.i for t in verb.subtree)
         tokens = [t for t in head.subtree if t.i not in exclude and t.i < verb.i]
-        return tokens, exclude, "parataxis-before"
+        tail = _tail(verb)
+        exclude.difference_update(t.i for t in tail)
+        return tokens + tail, exclude, "parataxis-before"
     # 3b. "The museum, the senator said, will open in May": the cue splits its content
     if verb.dep_ == "parataxis" and head is not verb and head.i > verb.i and head.left_edge.i < verb.i:
         exclude.update(t.i for t in verb.subtree)
         tokens = [t for t in head.subtree if t.i not in exclude]
         return tokens, exclude, "parataxis-medial"
+    # 3c. "the resolution, which he said had no impact": the parser hung the reported clause
+    #     beside the verb, as a second relative clause of the same noun
+    sibling = _next_word(verb)
+    if (
+        verb.dep_ == "acl:relcl"
+        and subject is not None
+        and sibling is not None
+        and sibling.pos_ in _VERBISH
+        and sibling.head.i == head.i
+        and sibling.dep_ == verb.dep_
+    ):
+        return [t for t in sibling.subtree if t.i >= sibling.i], exclude, "relative-sibling"
     if lemma in lexicon.weak:
         return None
     # 4. an object that carries a clause, or a plain object for verbs that report one;
@@ -148,8 +201,8 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
         )
         if clause is not None and _mark(clause) == "that" and lemma in lexicon.recipient:
             return list(clause.subtree), exclude, "object-clause"
-        if clause is not None or lemma in lexicon.with_object:
-            return _before_cue(list(child.subtree), verb), exclude, "object"
+        if clause is not None or with_object:
+            return _before_cue(_with_infinitive(child, verb), verb), exclude, "object"
     # 4b. "called for a ban", "boasted of …": the object of a preposition the verb takes
     found = _prep_object(verb)
     if found is not None:
@@ -160,19 +213,66 @@ def _content_of(verb: Token, regions: list[QuoteRegion]) -> tuple[list[Token], s
     for child in children:
         if child.dep_ != "xcomp" or lemma == "continue":
             continue
-        if any(c.lower_ == "to" for c in child.children) or lemma in lexicon.with_object:
+        if any(c.lower_ == "to" for c in child.children) or with_object:
             return list(child.subtree), exclude, "xcomp"
     # 6. "Ruritania says <clause the parser broke up>": the rest of the sentence, if it is a clause
-    if subject is not None and lemma not in lexicon.with_object:
+    if subject is not None and not with_object:
         rest = [t for t in verb.sent if t.i > verb.i]
         finite = [
             t
             for t in rest
             if t.pos_ in _VERBISH and any(c.dep_ in ("nsubj", "nsubj:pass") for c in t.children)
         ]
-        if finite and not any(c.dep_ in ("ccomp", "xcomp") for c in children):
+        if finite and not any(
+            c.dep_ == "ccomp" or (c.dep_ == "xcomp" and c.pos_ in _VERBISH) for c in children
+        ):
             return rest, exclude, "rest-of-sentence"
     return None
+
+
+_TAIL_SKIP = ("advmod", "obl:tmod", "obl", "nmod:tmod", "compound:prt")
+
+
+def _tail(verb: Token) -> list[Token]:
+    """The rest of the sentence after a cue set off by commas: in "The plant was profitable, the
+    manager said, until it closed in 1999" the parser often hangs "until …" on the cue, yet it
+    continues the statement. Nothing when a quotation, a participle ("…, adding that") or less
+    than three words follow."""
+    doc = verb.doc
+    end = verb.sent.end
+    i = verb.i + 1
+    while i < end and doc[i].dep_ in _TAIL_SKIP and doc[i].head.i == verb.i and i - verb.i < 3:
+        i += 1
+    if i + 1 >= end or doc[i].text != ",":
+        return []
+    tail = [t for t in doc[i + 1 : end] if not t.is_space]
+    if not tail or tail[0].is_quote or tail[0].tag_ == "VBG" or sum(t.is_alpha for t in tail) < 3:
+        return []
+    return tail
+
+
+def _with_tail(tokens: list[Token], verb: Token) -> list[Token]:
+    seen = {t.i for t in tokens}
+    return tokens + [t for t in _tail(verb) if t.i not in seen]
+
+
+def _next_word(token: Token) -> Token | None:
+    """The first non-space token after `token` in its sentence."""
+    for t in token.doc[token.i + 1 : token.sent.end]:
+        if not t.is_space:
+            return t
+    return None
+
+
+def _with_infinitive(obj: Token, verb: Token) -> list[Token]:
+    """The object's phrase, with a "to" infinitive right after it that the parser hung on the
+    verb: "announced plans to visit Cairo" reports the plans to visit Cairo."""
+    tokens = list(obj.subtree)
+    after = obj.right_edge.i + 1
+    for child in verb.children:
+        if child.dep_ == "xcomp" and child.left_edge.i == after and child.left_edge.lower_ == "to":
+            tokens += list(child.subtree)
+    return tokens
 
 
 def _before_cue(tokens: list[Token], verb: Token) -> list[Token]:
@@ -202,6 +302,11 @@ def _prep_object(verb: Token) -> tuple[Token, Token] | None:
         if case is not None and case.lower_ in allowed and case.i - verb.i <= 3:
             return child, case
     return None
+
+
+def _relative(clause: Token) -> bool:
+    """A relative clause misparsed as a complement: "said Jane Doe, who stressed that …"."""
+    return any(c.dep_.startswith("nsubj") and c.lower_ in ("who", "which") for c in clause.children)
 
 
 def _participle(clause: Token) -> bool:
@@ -237,10 +342,13 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
     """Attributions headed by a reporting verb with its complement as content."""
     out = []
     for token in doc:
+        learned = False
         if not is_cue(token, regions):
-            continue
-        found = _content_of(token, regions)
-        if found is None:
+            learned = learned_cue(token, regions)
+            if not learned:
+                continue
+        found = _content_of(token, regions, learned=learned)
+        if found is None and not learned:
             found = _postposed_content(token)
         if found is None:
             continue
@@ -254,6 +362,12 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
             case = _prep_object(token)[1]  # type: ignore[index]
             cue = (cue[0], max(cue[1], case.idx + len(case.text)))
         speaker, root = _speaker(token, rule)
+        leading = _leading_quotation(doc, content, cue, regions)
+        if leading is not None:
+            # "“…,” Jane Doe, the minister, said": the parser hung the name on the quotation
+            content, named = leading
+            if named is not None and (root is None or root > token.i):
+                speaker, root = named
         if speaker is not None and any(s <= speaker[0] < e for s, e in content):
             # the speaker sits inside the content span: cut the content around it
             content = _cut(content, speaker)
@@ -266,10 +380,37 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
                 speaker_root=root,
                 rule=rule,
                 cue_token=token.i,
-                extra={"lemma": token.lemma_.lower()},
+                extra={"lemma": token.lemma_.lower(), "learned": learned},
             )
         )
     return out
+
+
+def _leading_quotation(
+    doc: Doc, content: list[tuple[int, int]], cue: tuple[int, int], regions: list[QuoteRegion]
+) -> tuple[list[tuple[int, int]], tuple[tuple[int, int], int] | None] | None:
+    """Content that opens with a quotation and runs on past its closing mark up to the cue.
+
+    Returns the content cut at the closing mark, and the noun phrase found between the mark
+    and the cue (span and head index), which is the speaker the parser folded into the clause.
+    """
+    if not content or content[-1][1] > cue[0]:
+        return None
+    region = next((r for r in regions if r.closed and abs(r.start - content[0][0]) <= 1), None)
+    if region is None or region.end >= content[-1][1] or region.end > cue[0]:
+        return None
+    rest = doc.char_span(region.end, cue[0], alignment_mode="contract")
+    if rest is None or not any(t.is_alpha for t in rest):
+        return None
+    cut = [(s, min(e, region.end)) for s, e in content if s < region.end]
+    heads = [t for t in rest if t.head.i < rest.start or t.head.i >= rest.end]
+    head = next((t for t in heads if t.pos_ in ("PROPN", "NOUN")), None)
+    if head is None:
+        return cut, None
+    tokens = [t for t in mention_tokens(head) if rest.start <= t.i < rest.end]
+    if not tokens:
+        return cut, None
+    return cut, ((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)), head.i)
 
 
 def _postposed_content(verb: Token) -> tuple[list[Token], set[int], str] | None:

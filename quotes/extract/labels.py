@@ -9,6 +9,10 @@ colon or a dash, with no verb at all:
 
 A line (or paragraph) that starts with a short proper-name label followed by ":" or a dash is an
 attribution: the label is the speaker, the mark is the cue, the rest of the line the content.
+
+Vox pops and epigraphs also sign a quotation after it:
+
+    “I came here to vote for change.” ― Maria Lopez
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from quotes.extract.syntax import Attribution
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-__all__ = ["label_attributions"]
+    from quotes.extract.marks import QuoteRegion
+
+__all__ = ["label_attributions", "signature_attributions"]
 
 _MARKS = (":", "―", "—", "–")
 _MAX_LABEL = 5
@@ -83,3 +89,56 @@ def _is_name(label: list[Token]) -> bool:
     if not words or any(not (t.text[0].isupper() or t.text in ("'s", "’s")) for t in label if t.is_alpha):
         return False
     return any(t.pos_ == "PROPN" or (t.is_upper and len(t.text) > 1) for t in words)
+
+
+_SIGNATURE_DASHES = ("―", "—", "–")
+
+
+def signature_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]:
+    """One attribution per closed quotation signed right after it: “…” ― Jane Doe."""
+    out = []
+    for region in regions:
+        if not region.closed:
+            continue
+        found = _signature(doc, region)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _signature(doc: Doc, region: QuoteRegion) -> Attribution | None:
+    text = doc.text
+    i = region.end
+    while i < len(text) and text[i] in " \t\u00a0":
+        i += 1
+    if i >= len(text) or text[i] not in _SIGNATURE_DASHES:
+        return None
+    dash = doc.char_span(i, i + 1, alignment_mode="expand")
+    if dash is None:
+        return None
+    label: list[Token] = []
+    for token in doc[dash.end : dash.end + _MAX_LABEL + 1]:
+        if token.is_space:
+            if label and "\n" in token.text:
+                break
+            continue
+        if not (token.is_alpha or token.text.endswith(".")) or not token.text[0].isupper():
+            break
+        label.append(token)
+    if not label or len(label) > _MAX_LABEL or not _is_name(label):
+        return None
+    after = doc[label[-1].i + 1] if label[-1].i + 1 < len(doc) else None
+    if after is not None and not (after.is_space or after.is_punct or after.is_quote):
+        return None  # the dash starts a sentence, not a signature
+    words = [w for w in text[region.start : region.end].split() if any(c.isalnum() for c in w)]
+    if len(words) < _MIN_CONTENT_WORDS:
+        return None
+    return Attribution(
+        kind="direct",
+        content=[(region.start, region.end)],
+        cue=(i, i + 1),
+        speaker=(label[0].idx, label[-1].idx + len(label[-1].text)),
+        speaker_root=label[-1].i,
+        rule="signature",
+        cue_token=dash.start,
+    )

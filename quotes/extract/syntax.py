@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Attribution",
+    "describing_participle",
     "fragments",
     "mention_tokens",
     "subject_of",
@@ -90,7 +91,8 @@ def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
     - a reporting verb misparsed as modifying a noun ("…, Minister X confirmed") takes that noun.
     """
     for child in verb.children:
-        if child.dep_ in SUBJECTS:
+        if child.dep_ in SUBJECTS or _misread_passive(child, verb):
+            child = _past_opener(child)
             if child.tag_ in ("WP", "WDT") or child.lower_ in ("who", "that", "which"):
                 if verb.dep_.startswith("acl") and verb.head is not verb:
                     return verb.head
@@ -121,6 +123,50 @@ def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
     if depth == 0:
         return adjacent_subject(verb)
     return None
+
+
+def describing_participle(token: Token) -> bool:
+    """A past participle right after the noun it modifies, with no subject of its own: "a
+    source briefed on the talks" describes the source, it reports nothing. (A misparsed
+    "…, Jane Doe confirmed" has a name, not its head noun, before the participle.)"""
+    if token.tag_ != "VBN" or not token.dep_.startswith("acl") or token.head.i >= token.i:
+        return False
+    if any(c.dep_.startswith("nsubj") for c in token.children):
+        return False
+    before = token.i - 1
+    while before > token.head.i and token.doc[before].is_space:
+        before -= 1
+    return before == token.head.i
+
+
+def _misread_passive(child: Token, verb: Token) -> bool:
+    """A "passive subject" of a verb with no passive auxiliary, right before it: in "…, the
+    minister confirmed on Monday" the parser may read "confirmed" as a participle
+    ("the minister [who was] confirmed"), but nothing makes it passive."""
+    return (
+        child.dep_ == "nsubj:pass"
+        and child.i < verb.i
+        and verb.tag_ in ("VBD", "VBN")
+        and not any(c.dep_ in ("aux:pass", "aux", "cop") for c in verb.children)
+    )
+
+
+def _past_opener(subject: Token) -> Token:
+    """The real subject when a sentence opener was parsed as one: in "Meanwhile, Jane Doe, the
+    party leader, announced …" the parser may make "Meanwhile" the subject and the name its
+    conjunct. A one-word subject that opens the sentence, is followed by a comma, and has a
+    proper-noun conjunct without "and"/"or" is such an opener."""
+    if subject.i != subject.sent.start or len(list(subject.subtree)) < 3:
+        return subject
+    doc = subject.doc
+    if subject.i + 1 >= len(doc) or doc[subject.i + 1].text != ",":
+        return subject
+    if any(c.dep_ in ("det", "amod", "compound", "nmod:poss") for c in subject.children):
+        return subject
+    conj = [c for c in subject.children if c.dep_ in ("conj", "appos") and c.pos_ == "PROPN"]
+    if not conj or any(g.dep_ == "cc" for c in conj for g in c.children):
+        return subject
+    return conj[0]
 
 
 def _across_quote(subject: Token, verb: Token) -> bool:
@@ -176,9 +222,15 @@ def mention_tokens(token: Token) -> list[Token]:
 
     Appositions stay ("Ruritania's Prime Minister, Jane Doe …"): they name the speaker.
     """
+    opener = token.head
+    if token.dep_ in ("conj", "appos") and opener.i != token.i and _past_opener(opener).i == token.i:
+        # "Meanwhile, Jane Doe, the party leader, …": the opener's phrase without the opener
+        run = [t for t in mention_tokens(opener) if t.i > opener.i + 1]
+        if token.i in {t.i for t in run}:
+            return run
     keep = {token.i}
     for child in token.children:
-        if child.dep_ not in _NOT_IN_MENTION:
+        if child.dep_ not in _NOT_IN_MENTION or _name_part(token, child):
             keep.update(t.i for t in child.subtree)
     doc = token.doc
     lo = hi = token.i
@@ -191,11 +243,17 @@ def mention_tokens(token: Token) -> list[Token]:
             break
         hi += 1
     run = [doc[i] for i in range(lo, hi + 1)]
-    while run and _filler(run[0]) and run[0] is not token:
+    while run and _filler(run[0]) and run[0].i != token.i:
         run.pop(0)
-    while run and _filler(run[-1]) and run[-1] is not token:
+    while run and _filler(run[-1]) and run[-1].i != token.i:
         run.pop()
     return run
+
+
+def _name_part(head: Token, child: Token) -> bool:
+    """A proper noun right after the head that the parser labelled as a clause: in "ministry
+    spokesperson Jane al-Doe said", "Jane" may be tagged NNP yet parsed as a verb (`acl`)."""
+    return child.tag_ in ("NNP", "NNPS") and child.i == head.i + 1 and child.dep_ in ("acl", "dep")
 
 
 def _filler(token: Token) -> bool:

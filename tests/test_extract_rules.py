@@ -1,0 +1,74 @@
+"""Attribution rules on the forms news uses, one sentence each, and on a real vox-pop article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quotes.extract import extract_attributions
+
+POLNEAR_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear" / "dev"
+
+
+def _find(doc, words):
+    found = [a for a in extract_attributions(doc) if any(words in doc.text[s:e] for s, e in a.content)]
+    assert found, f"no attribution holds {words!r}"
+    return found[0]
+
+
+def _content(doc, attribution):
+    return " ".join(doc.text[s:e] for s, e in attribution.content)
+
+
+def test_signed_quotation_takes_the_signature_as_speaker(parser):
+    text = (
+        "“I came here to vote for change and I will do it again.” ― Maria Lopez\n\nThe polls close at eight."
+    )
+    doc = parser(text)
+    a = _find(doc, "vote for change")
+    assert a.rule == "signature"
+    assert a.kind == "direct"
+    assert doc.text[a.speaker[0] : a.speaker[1]] == "Maria Lopez"
+
+
+def test_dash_starting_a_sentence_is_not_a_signature(parser):
+    doc = parser("“We will see.” — The senator left the room without another word.")
+    assert not [a for a in extract_attributions(doc) if a.rule == "signature"]
+
+
+def test_quoted_phrase_inside_a_reported_clause_is_mixed(parser):
+    """The clause is the content, not just its quoted words, also when it ends with the quotation."""
+    doc = parser("Only half of the voters agreed that the mayor is in “good enough health to serve.”")
+    a = _find(doc, "good enough health")
+    assert a.kind == "mixed"
+    assert _content(doc, a).startswith("that the mayor is in")
+
+
+def test_name_between_quotation_and_verb_is_the_speaker_not_content(parser):
+    doc = parser(
+        "“Our assumption is that the veto will be overridden,” Senate Leader Jane Doe, R-Ky., said today."
+    )
+    a = _find(doc, "Our assumption")
+    assert "Jane Doe" not in _content(doc, a)
+    assert "Jane Doe" in doc.text[a.speaker[0] : a.speaker[1]]
+
+
+def test_statement_continues_after_a_medial_cue(parser):
+    doc = parser("The company was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999.")
+    a = _find(doc, "juggernaut")
+    assert _content(doc, a).endswith("until it went bankrupt in 1999")
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
+def test_vox_pop_article_signs_every_quotation(parser):
+    """A real vox-pop article: each quotation is signed “…” ― Name; each gets its signer."""
+    path = next((POLNEAR_DEV / "text").glob("huff-post_2016-09-27_latinos-share*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    signed = [a for a in extract_attributions(doc) if a.rule == "signature"]
+    assert len(signed) >= 15
+    for a in signed:
+        name = doc.text[a.speaker[0] : a.speaker[1]]
+        assert name[0].isupper() and len(name.split()) <= 5
+        between = doc.text[a.end : a.speaker[0]]
+        assert "―" in between and len(between) <= 4
