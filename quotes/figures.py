@@ -11,8 +11,8 @@ content holds the number (a direct or indirect quote, or the clause of an "accor
 claim, and its source is the outlet (or the article, when the outlet is unknown).
 
 Each figure also has an *event*: the date phrase of its sentence nearest to the number
-("October 7", "late November"), and the places named after a preposition in its clause
-("on southern Israel", "in Gaza"). Figures of one quantity are grouped when they name the
+("March 3", "late November"), and the places named after a preposition in its clause
+("on the northern border", "in Freedonia"). Figures of one quantity are grouped when they name the
 same date; an undated figure joins the one dated group of its quantity that shares a place
 with it, or else the undated figures of its quantity that share a place. A group whose
 figures give different numbers is a *conflict*; it is *reconcilable* when the qualifiers

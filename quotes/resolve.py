@@ -370,7 +370,7 @@ def _name_runs(doc: Doc) -> list[Span]:
 
 def _proper(token: Token) -> bool:
     """A proper noun by either tag: Stanza predicts UPOS and XPOS apart, and a name the UPOS
-    tagger takes for a verb ("Majed" in "spokesperson Majed al-Ansari said") keeps XPOS NNP."""
+    tagger takes for a verb ("Jane" in "spokesperson Jane al-Doe said") keeps XPOS NNP."""
     return token.pos_ == "PROPN" or (token.tag_ in ("NNP", "NNPS") and token.text[:1].isupper())
 
 

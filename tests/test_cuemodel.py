@@ -8,6 +8,7 @@ import math
 import pytest
 
 from quotes.extract.cuemodel import CueModel, _best_threshold, cue_model, features, train_cue_model
+from quotes.extract.syntax import subject_of
 
 
 def test_json_round_trip_keeps_the_scores():
@@ -42,7 +43,7 @@ def test_training_learns_a_lemma_that_reports():
 def test_features_describe_the_verb_in_its_parse(parser):
     doc = parser("The senator attacked the plan on Tuesday, calling it a giveaway.")
     verb = next(t for t in doc if t.lower_ == "attacked")
-    found = features(verb)
+    found = features(verb, subject_of(verb))
     assert "lemma=attack" in found
     assert "child=obj" in found
     assert "child=nsubj" in found

@@ -63,8 +63,9 @@ def candidate(token: Token, regions: Sequence[QuoteRegion]) -> bool:
     return not any(r.start < token.idx < r.end - 1 for r in regions)
 
 
-def features(token: Token) -> list[str]:
-    """Sparse features of one verb: its own, its children's, its subject's and its head's."""
+def features(token: Token, subject: Token | None) -> list[str]:
+    """Sparse features of one verb: its own, its children's, its subject's (`subject_of`,
+    passed in because the caller has it) and its head's."""
     lemma = token.lemma_.lower()
     out = [f"lemma={lemma}", f"tag={token.tag_}", f"dep={token.dep_}", f"lemma_dep={lemma}|{token.dep_}"]
     deps = set()
@@ -85,7 +86,6 @@ def features(token: Token) -> list[str]:
             out.append(f"lemma_child={lemma}|{dep}")
     if not deps & {"obj", "ccomp", "xcomp", "obl"}:
         out.append("no_complement")
-    subject = subject_of(token)
     if subject is None:
         out.append("subj=none")
     else:
@@ -116,17 +116,10 @@ class CueModel:
     threshold: float
     meta: dict[str, object]
 
-    def probability(self, token: Token) -> float:
-        """The probability that `token` is a reporting cue."""
-        return self.probability_of(features(token))
-
     def probability_of(self, feats: Iterable[str]) -> float:
         """The probability for a verb with these features."""
         z = self.bias + sum(self.weights.get(f, 0.0) for f in set(feats))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def is_cue(self, token: Token) -> bool:
-        return self.probability(token) >= self.threshold
 
     def to_json(self) -> str:
         weights = {k: round(v, 5) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
@@ -178,12 +171,10 @@ def learned_cue(token: Token, regions: Sequence[QuoteRegion]) -> bool:
     """True for a verb outside the lexicon that the learned model calls a cue, and whose
     subject can be a speaker ("The proposal includes three phases" reports nothing)."""
     model = cue_model()
-    return (
-        model is not None
-        and candidate(token, regions)
-        and plausible_speaker(subject_of(token))
-        and model.is_cue(token)
-    )
+    if model is None or not candidate(token, regions):
+        return False
+    subject = subject_of(token)
+    return plausible_speaker(subject) and model.probability_of(features(token, subject)) >= model.threshold
 
 
 _PERSONAL = frozenset({"i", "we", "you", "he", "she", "they", "who"})
@@ -220,7 +211,7 @@ def examples(doc: Doc, cues: Iterable[tuple[int, int]]) -> list[tuple[list[str],
         if not token.has_dep() or not candidate(token, regions):
             continue
         label = int(any(s <= token.idx < e for s, e in spans))
-        out.append((features(token), label))
+        out.append((features(token, subject_of(token)), label))
     return out
 
 
