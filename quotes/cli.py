@@ -24,10 +24,14 @@ app = typer.Typer(
     add_completion=False,
 )
 
-StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="The store folder written by `quotes extract`.")]
+StoreOpt = Annotated[
+    Path, typer.Option("--store", "-s", help="The store folder written by `quotes extract`.")
+]
 ModelsOpt = Annotated[
     str | None,
-    typer.Option("--models", help="Stanza model folder, or 'official' (default: $QUOTES_MODELS, then shipped models)."),
+    typer.Option(
+        "--models", help="Stanza model folder, or 'official' (default: $QUOTES_MODELS, then shipped models)."
+    ),
 ]
 
 _state = {"debug": False}
@@ -149,15 +153,29 @@ def extract(
         local = [p for p in paths if not is_uri(p)]
         total = sum(len(a.text) for a in ingest.read_articles(local, errors=[], max_chars=max_chars))
         with Progress(
-            TextColumn("extracting"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty(),
+            TextColumn("extracting"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            transient=True,
+            disable=not sys.stderr.isatty(),
         ) as progress:
             task = progress.add_task("extract", total=max(total, 1))
             summary = run(
-                paths, out=out, fmt=fmt.value, models=models, max_chars=max_chars,
-                progress=lambda n: progress.advance(task, n), workers=workers, device=device.value,
-                prune=prune, incremental=not reprocess, checkpoint_every=checkpoint_every,
-                engine=engine.value, ray_address=ray_address, registry=speaker_registry,
+                paths,
+                out=out,
+                fmt=fmt.value,
+                models=models,
+                max_chars=max_chars,
+                progress=lambda n: progress.advance(task, n),
+                workers=workers,
+                device=device.value,
+                prune=prune,
+                incremental=not reprocess,
+                checkpoint_every=checkpoint_every,
+                engine=engine.value,
+                ray_address=ray_address,
+                registry=speaker_registry,
             )
     except QuotesError as exc:
         raise _fail(exc) from None
@@ -226,7 +244,9 @@ def query_cmd(
         str | None,
         typer.Option("--speaker-id", help="The speaker's id, from `quotes speakers` or an ambiguous query."),
     ] = None,
-    contains: Annotated[str | None, typer.Option("--contains", help="Only statements containing this text.")] = None,
+    contains: Annotated[
+        str | None, typer.Option("--contains", help="Only statements containing this text.")
+    ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
     claims: Annotated[
         bool, typer.Option("--claims", help="Group the statements by claim (see `quotes claims`).")
@@ -276,7 +296,9 @@ def query_cmd(
 def export(
     store: StoreOpt,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="Export format.")] = ExportFormat.jsonl,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: standard output).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default: standard output).")
+    ] = None,
 ) -> None:
     """Export every quotation of a store with its article's metadata.
 
@@ -387,8 +409,13 @@ def bench(
 
     try:
         result = bench_module.bench(
-            corpus, workers=workers, models=models, peer=peer, query_quotes=query_quotes,
-            accuracy=accuracy, out=out,
+            corpus,
+            workers=workers,
+            models=models,
+            peer=peer,
+            query_quotes=query_quotes,
+            accuracy=accuracy,
+            out=out,
             log=lambda line: typer.echo(line, err=True),
         )
     except (QuotesError, RuntimeError) as exc:
@@ -405,7 +432,9 @@ def bench(
 @app.command("eval")
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="PolNeAR-style split folder (text/ and attributions/).")],
-    pred: Annotated[Path | None, typer.Option("--pred", help="Score these JSONL predictions instead of running.")] = None,
+    pred: Annotated[
+        Path | None, typer.Option("--pred", help="Score these JSONL predictions instead of running.")
+    ] = None,
     name: Annotated[str, typer.Option("--name", help="Report name: reports/eval-NAME.md")] = "polnear-dev",
     reports: Annotated[Path, typer.Option("--reports", help="Report folder.")] = Path("reports"),
     models: ModelsOpt = None,
@@ -436,7 +465,13 @@ def eval_cmd(
     except QuotesError as exc:
         raise _fail(exc) from None
     flat = result.flatten()
-    for key in ("all.content_lenient.f1", "all.content_source_e2e.f1", "all.content_exact.f1", "all.cue_exact.f1", "all.source_exact.f1"):
+    for key in (
+        "all.content_lenient.f1",
+        "all.content_source_e2e.f1",
+        "all.content_exact.f1",
+        "all.cue_exact.f1",
+        "all.source_exact.f1",
+    ):
         typer.echo(f"{key}: {flat.get(key)}")
     typer.echo(f"report: {md} and {js}", err=True)
 
@@ -550,9 +585,14 @@ def _predict(gold: Path, models: str | None, *, prune: bool = True) -> tuple[lis
         predictions.extend(q.to_dict() for q in result.quotes)
     seconds = time.perf_counter() - started
     words = sum(len(a.text.split()) for a in articles)
-    meta = {"articles": len(articles), "words": words, "seconds": round(seconds, 1),
-            "words_per_second": round(words / seconds), "models": parser.spec.name,
-            "prune": "on" if prune else "off"}
+    meta = {
+        "articles": len(articles),
+        "words": words,
+        "seconds": round(seconds, 1),
+        "words_per_second": round(words / seconds),
+        "models": parser.spec.name,
+        "prune": "on" if prune else "off",
+    }
     return predictions, meta
 
 
@@ -587,7 +627,9 @@ def _print(frame: object, fmt: TableFormat) -> None:
         for column in frame.columns:
             table.add_column(column, overflow="fold")
         for row in frame.iter_rows():
-            table.add_row(*["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row])
+            table.add_row(
+                *["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row]
+            )
         Console(width=200).print(table)
 
 
