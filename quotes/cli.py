@@ -758,6 +758,9 @@ def models_report(
     baseline: Annotated[
         Path | None, typer.Option("--baseline", help="Model folder to compare scores with.")
     ] = None,
+    reproduction: Annotated[
+        Path | None, typer.Option("--reproduction", help="A second run of the recipe, to compare with.")
+    ] = None,
     speed: Annotated[
         bool, typer.Option("--speed/--no-speed", help="Measure parsing speed (loads the models).")
     ] = True,
@@ -767,6 +770,8 @@ def models_report(
     Example:
 
         quotes models report --baseline ../shared/models/stanza-en
+
+        quotes models report --reproduction out/repro/stanza-en
     """
     from quotes import ingest
     from quotes import models as models_module
@@ -777,7 +782,9 @@ def models_report(
         if speed:
             articles = [a.text for a in ingest.read_articles([texts])]
             measured = models_module.measure_speed(models, articles)
-        models_module.write_models_report(info.dir, out, speed=measured, baseline=baseline)
+        models_module.write_models_report(
+            info.dir, out, speed=measured, baseline=baseline, reproduction=reproduction
+        )
     except QuotesError as exc:
         raise _fail(exc) from None
     if measured is not None:

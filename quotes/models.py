@@ -687,6 +687,7 @@ def write_models_report(
     *,
     speed: Speed | None = None,
     baseline: Path | None = None,
+    reproduction: Path | None = None,
     command: str = "quotes models train ../shared/data/ud --out data/models/stanza-en",
 ) -> str:
     """Write the project's model report (``reports/models.md``) for a model folder.
@@ -703,6 +704,8 @@ def write_models_report(
         path: The markdown file to write.
         speed: From `measure_speed`, if measured.
         baseline: Another model folder to compare with (its scores only).
+        reproduction: A second run of the same recipe, to show how closely it reproduces
+            the scores (the recipe promises LAS within one point).
         command: How the models were trained, for the reader.
 
     Returns:
@@ -747,6 +750,8 @@ def write_models_report(
     lines += [
         f"| `{f.path}` | {f.bytes:,} |" if f.bytes is not None else f"| `{f.path}` | missing |" for f in files
     ]
+    if reproduction is not None:
+        lines += [""] + reproduction_table(scores, reproduction, command)
     card = model_dir / CARD_FILE
     if card.is_file():
         lines += [
@@ -778,6 +783,37 @@ def optimizer_keys(path: Path) -> list[str]:
     if not isinstance(checkpoint, dict):
         return []
     return sorted(k for k in checkpoint if "optimizer" in k or "scheduler" in k)
+
+
+def reproduction_table(scores: dict[str, dict[str, float]], rerun: Path, command: str) -> list[str]:
+    """A report section comparing the models' scores with those of a second run of the recipe."""
+    again, _, seconds = read_scores(rerun)
+    treebanks = [t for t in ("ewt", "gum") if t in scores and t in again]
+    lines = [
+        "## Reproducibility",
+        "",
+        f"The recipe (`{command}`) run again from scratch into `{_display(rerun)}`"
+        + (f" ({seconds / 60:.0f} min wall clock)" if seconds else "")
+        + ", against the shipped models (CoNLL 2018 scorer, F1):",
+        "",
+        "| metric | " + " | ".join(f"{t.upper()} shipped | {t.upper()} again | Δ" for t in treebanks) + " |",
+        "|---|" + "---:|---:|---:|" * len(treebanks),
+    ]
+    for metric in KEY_METRICS:
+        cells = []
+        for t in treebanks:
+            a, b = scores[t].get(metric), again[t].get(metric)
+            cells += (
+                [f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}"] if a is not None and b is not None else ["–"] * 3
+            )
+        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+    gaps = [
+        abs(again[t]["LAS"] - scores[t]["LAS"]) for t in treebanks if "LAS" in scores[t] and "LAS" in again[t]
+    ]
+    if gaps:
+        verdict = "within" if max(gaps) <= 1.0 else "NOT within"
+        lines += ["", f"Largest LAS difference: {max(gaps):.2f} points, {verdict} one LAS point."]
+    return lines
 
 
 def _summary_table(
