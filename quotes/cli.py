@@ -709,6 +709,36 @@ def models_train_cues(
     )
 
 
+@models_app.command("train-extent")
+def models_train_extent(
+    gold_dir: Annotated[Path, typer.Argument(help="PolNeAR-layout split: text/ and attributions/.")],
+    models: ModelsOpt = None,
+    parses: Annotated[
+        Path | None, typer.Option("--parses", help="DocBin cache of the parsed split (read or written).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model file to write.")] = None,
+) -> None:
+    """Train the learned content-extent model on gold attributions (needs quotes[train]).
+
+    Example:
+
+        quotes models train-extent ../shared/data/polnear/train --parses out/train.spacy
+    """
+    from quotes.extract import extent
+
+    try:
+        model = extent.train_from_split(gold_dir, models=models, parses=parses)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    target = out or extent.MODEL_FILE
+    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    typer.echo(
+        f"extent model → {target}: {len(model.weights):,} features, threshold {model.threshold}; "
+        f"held-out accuracy {model.meta['cv_accuracy']:.3f} "
+        f"(never extending: {model.meta['cv_accuracy_never_extend']:.3f})"
+    )
+
+
 @models_app.command("download")
 def models_download(
     folder: Annotated[

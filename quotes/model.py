@@ -104,8 +104,9 @@ class Quote:
         content_start, content_end: The outer content span.
         content_fragments: The content pieces, ``((start, end), ...)``, in order.
         cue, cue_start, cue_end: The reporting cue ("said", "according to"), if any.
-        speaker_mention, speaker_start, speaker_end: The speaker as written next to the cue
-            ("he", "the finance minister", "Doe").
+        speaker_mention, speaker_start, speaker_end: The phrase naming the speaker at the
+            cue, as written: "he", "the finance minister", "Jane Doe, a professor of law
+            who advised the committee" (appositions and relative clauses included).
         speaker_id: Stable id of the canonical speaker the mention resolves to.
         speaker_name: The best full name (or description) of that speaker.
         speaker_type: person, organization, group, anonymous or unknown.

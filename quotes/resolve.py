@@ -787,6 +787,7 @@ def resolve_speakers(
 def _quote(doc: Doc, doc_id: str, a: Attribution, entity: _Entity | None) -> Quote:
     text = doc.text
     start, end = a.content[0][0], a.content[-1][1]
+    source = a.source or a.speaker  # the whole phrase naming the speaker, as written
     return Quote(
         id=stable_id(doc_id, stable_id(text), start, end),
         doc_id=doc_id,
@@ -798,9 +799,9 @@ def _quote(doc: Doc, doc_id: str, a: Attribution, entity: _Entity | None) -> Quo
         cue=text[a.cue[0] : a.cue[1]] if a.cue else None,
         cue_start=a.cue[0] if a.cue else None,
         cue_end=a.cue[1] if a.cue else None,
-        speaker_mention=text[a.speaker[0] : a.speaker[1]] if a.speaker else None,
-        speaker_start=a.speaker[0] if a.speaker else None,
-        speaker_end=a.speaker[1] if a.speaker else None,
+        speaker_mention=text[source[0] : source[1]] if source else None,
+        speaker_start=source[0] if source else None,
+        speaker_end=source[1] if source else None,
         speaker_id=entity.id if entity else None,
         speaker_name=entity.name if entity else None,
         speaker_type=entity.type if entity else None,

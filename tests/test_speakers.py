@@ -384,8 +384,12 @@ def test_speaker_types_on_the_seed_text(seed_results):
     assert by_mention[("004", "Hamas")].speaker_type == "organization"  # taught by article 001
     doha, mediator = by_mention[("000", "Doha")], by_mention[("004", "Mediator Qatar")]
     assert doha.speaker_id == mediator.speaker_id and doha.speaker_type == "organization"
-    assert by_mention[("004", "a source")].speaker_type == "anonymous"
-    assert by_mention[("004", "the source")].speaker_id == by_mention[("004", "a source")].speaker_id
+    # the mention is the whole phrase that names the speaker, description included
+    anonymous = by_mention[("004", "a source briefed on the talks")]
+    assert anonymous.speaker_type == "anonymous"
+    mentions = [(q, q.speaker_mention or "") for q in quotes if q.doc_id[:3] == "004"]
+    later = [q for q, mention in mentions if mention.startswith("the source, ")]
+    assert [q.speaker_id for q in later] == [anonymous.speaker_id]
     assert by_mention[("000", "Palestinian health officials")].speaker_type == "group"
     assert by_mention[("004", "Netanyahu’s staff")].speaker_type == "group"
     assert by_mention[("000", "The Israeli prime minister")].speaker_type == "person"

@@ -15,10 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quotes.extract.direct import attribute_regions
+from quotes.extract.extent import extend_contents
 from quotes.extract.indirect import according_to_attributions, verb_attributions
 from quotes.extract.labels import label_attributions, signature_attributions
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
-from quotes.extract.syntax import Attribution
+from quotes.extract.syntax import Attribution, source_phrase
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -26,8 +27,12 @@ if TYPE_CHECKING:
 __all__ = ["Attribution", "QuoteRegion", "extract_attributions", "quote_regions"]
 
 
-def extract_attributions(doc: Doc) -> list[Attribution]:
+def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     """Find the attributions of one article.
+
+    With `extend`, the learned extent model (`quotes.extract.extent`) lets a reported
+    statement take in the phrases the parser cut off after it; its training turns it off to
+    see the rules' own contents.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -47,12 +52,17 @@ def extract_attributions(doc: Doc) -> list[Attribution]:
         for a in label_attributions(doc, paragraphs) + signature_attributions(doc, regions)
         if not any(s < a.end and a.start < e for b in found for s, e in b.content)
     ]
+    if extend:
+        extend_contents(doc, found)
     for attribution in found:
         _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
     found.sort(key=lambda a: a.start)
     found += attribute_regions(doc, regions, found, paragraphs)
+    found = [a for a in found if a.content]
     found.sort(key=lambda a: a.start)
-    return [a for a in found if a.content]
+    for attribution in found:
+        attribution.source = source_phrase(doc, attribution)
+    return found
 
 
 def _classify(

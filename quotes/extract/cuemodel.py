@@ -353,24 +353,12 @@ def train_from_split(
             written after parsing when it does not (parsing PolNeAR train takes minutes).
         c: Inverse regularisation strength of the logistic regression.
     """
-    from spacy.tokens import DocBin
-
     from quotes.evaluate import load_gold
-    from quotes.parse import StanzaParser, english_vocab
 
     gold_dir = Path(gold_dir)
     gold = load_gold(gold_dir)
     ids = sorted(gold)
-    if parses is not None and parses.is_file():
-        by_text = {d.text: d for d in DocBin().from_disk(parses).get_docs(english_vocab())}
-        parsed = [by_text[gold[i].text] for i in ids]
-    else:
-        parsed = list(StanzaParser(models, prune=False).pipe(gold[i].text for i in ids))
-        if parses is not None:
-            cache_bin = DocBin(store_user_data=True)
-            for doc in parsed:
-                cache_bin.add(doc)
-            cache_bin.to_disk(parses)
+    parsed = parsed_split(gold, ids, models=models, parses=parses)
     data = []
     for doc_id, doc in zip(ids, parsed, strict=True):
         cues = [span for a in gold[doc_id].attributions for span in (a.cue or [])]
@@ -385,6 +373,27 @@ def train_from_split(
         "held_out_scores": {str(t): row for t, row in table.items()},
     }
     return replace(model, threshold=threshold, meta=meta)
+
+
+def parsed_split(
+    gold: Mapping[str, GoldDocument], ids: Sequence[str], *, models: str | None, parses: Path | None
+) -> list[Doc]:
+    """The parsed texts of a split's articles `ids`, read from the DocBin `parses` when it
+    exists, else parsed (unpruned) and written there (parsing PolNeAR train takes minutes)."""
+    from spacy.tokens import DocBin
+
+    from quotes.parse import StanzaParser, english_vocab
+
+    if parses is not None and parses.is_file():
+        by_text = {d.text: d for d in DocBin().from_disk(parses).get_docs(english_vocab())}
+        return [by_text[gold[i].text] for i in ids]
+    parsed = list(StanzaParser(models, prune=False).pipe(gold[i].text for i in ids))
+    if parses is not None:
+        cache_bin = DocBin(store_user_data=True)
+        for doc in parsed:
+            cache_bin.add(doc)
+        cache_bin.to_disk(parses)
+    return parsed
 
 
 def main(argv: list[str] | None = None) -> None:

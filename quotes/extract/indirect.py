@@ -26,6 +26,7 @@ from quotes.extract.marks import QuoteRegion
 from quotes.extract.syntax import (
     Attribution,
     adjacent_subject,
+    bare_noun,
     describing_participle,
     fragments,
     mention_tokens,
@@ -56,14 +57,31 @@ def is_cue(token: Token, regions: list[QuoteRegion]) -> bool:
 
 
 def _cue_span(verb: Token) -> tuple[int, int]:
-    """The cue's characters: the verb with its particle ("point out") and auxiliaries next to it."""
+    """The cue's characters: the verb with its particle ("point out"), and the auxiliaries and
+    adverbs right before it ("has also said", "repeatedly claimed")."""
     tokens = [verb] + [c for c in verb.children if c.dep_ == "compound:prt"]
     tokens += [
         c for c in verb.children if c.dep_ in ("aux", "aux:pass") and c.i < verb.i and verb.i - c.i <= 2
     ]
+    tokens += _adverbs_before(verb)
+    governor = verb.head
+    if verb.dep_ == "xcomp" and governor.i == verb.i - 2 and verb.doc[verb.i - 1].lower_ == "to":
+        tokens.append(governor)  # "continues to insist", "refused to say"
     lo = min(t.idx for t in tokens)
     hi = max(t.idx + len(t.text) for t in tokens)
     return lo, hi
+
+
+def _adverbs_before(verb: Token) -> list[Token]:
+    """The verb's adverbs in the run of adverbs and auxiliaries right before it."""
+    doc = verb.doc
+    out = []
+    i = verb.i - 1
+    while i >= verb.sent.start and doc[i].head.i == verb.i and doc[i].dep_ in ("advmod", "aux", "aux:pass"):
+        if doc[i].dep_ == "advmod" and doc[i].pos_ in ("ADV", "PART"):
+            out.append(doc[i])
+        i -= 1
+    return out
 
 
 def _speaker(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | None]:
@@ -135,7 +153,11 @@ def _content_of(
     # 1. a clausal complement; when there is one on each side, the one after the verb
     clauses = [c for c in children if c.dep_ in _CLAUSE_DEPS and c is not subject]
     clauses += [c for c in children if c.dep_ in ("advcl", "acl", "conj") and _mark(c) == "that"]
-    clauses = [c for c in clauses if not _clause_of_noun(verb, c) and not _participle(c) and not _relative(c)]
+    clauses = [
+        c
+        for c in clauses
+        if not _clause_of_noun(verb, c) and not _participle(c) and not _relative(c) and not bare_noun(c)
+    ]
     if clauses:
         after = [c for c in clauses if c.i > verb.i]
         tokens = [t for c in (after or clauses) for t in c.subtree]
@@ -151,6 +173,8 @@ def _content_of(
             tokens = _with_tail(tokens, verb)
             return [t for t in tokens if t.i not in exclude], exclude, "ccomp-medial"
         tokens = [t for t in tokens if (t.i > verb.i) == bool(after)]
+        if after:
+            tokens = _split_off_subject(verb, after[0]) + tokens
         return tokens, exclude, "ccomp"
     # 2. a clause introduced by a colon or a quotation after the verb, parsed as parataxis
     for child in children:
@@ -228,6 +252,18 @@ def _content_of(
         ):
             return rest, exclude, "rest-of-sentence"
     return None
+
+
+def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
+    """The subject of a reported clause that the parser made the verb's object: in "She said
+    praise from the senator would not matter" "praise …" may come out as the object of "said"
+    and the clause "would not matter" as a complement without a subject."""
+    if any(c.dep_ in ("nsubj", "nsubj:pass", "csubj", "expl") for c in clause.children):
+        return []
+    for child in verb.children:
+        if child.dep_ == "obj" and child.i > verb.i and child.right_edge.i + 1 == clause.left_edge.i:
+            return list(child.subtree)
+    return []
 
 
 _TAIL_SKIP = ("advmod", "obl:tmod", "obl", "nmod:tmod", "compound:prt")

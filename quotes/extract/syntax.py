@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Attribution",
+    "bare_noun",
     "describing_participle",
     "fragments",
     "mention_tokens",
+    "source_phrase",
     "subject_of",
     "trim",
 ]
@@ -59,6 +61,9 @@ class Attribution:
         speaker: The speaker mention's character span, if any.
         speaker_root: Token index of the speaker mention's head.
         rule: Which rule found it (for debugging and evaluation by rule).
+        source: The whole phrase naming the speaker, as written at the cue: the mention
+            with its appositions and relative clauses ("Jane Doe, a professor of law who
+            advised the committee"); set by `source_phrase` once the attribution is final.
     """
 
     kind: str
@@ -70,6 +75,7 @@ class Attribution:
     inherited: bool = False
     cue_token: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    source: Span | None = None
 
     @property
     def start(self) -> int:
@@ -247,7 +253,148 @@ def mention_tokens(token: Token) -> list[Token]:
         run.pop(0)
     while run and _filler(run[-1]) and run[-1].i != token.i:
         run.pop()
-    return run
+    split = _split_subject(token, run)
+    return run + split if split else run
+
+
+def _split_subject(token: Token, run: list[Token]) -> list[Token]:
+    """The rest of a subject the parser split in two: in "said news host Jane Doe" or "said
+    the union's leader Jane Doe" the name may come out as a second subject (or an oblique) of
+    the verb, right after the first part with nothing between."""
+    if not run or not token.dep_.startswith("nsubj") or token.head.i == token.i:
+        return []
+    verb = token.head
+    nxt = run[-1].i + 1
+    if nxt >= len(token.doc) or token.doc[nxt].is_punct or token.doc[nxt].is_space:
+        return []
+    for sibling in verb.children:
+        if (
+            sibling.i != token.i
+            and sibling.left_edge.i == nxt
+            and sibling.dep_ in ("nsubj", "nsubj:pass", "obl", "appos", "dep")
+            and sibling.pos_ in ("PROPN", "NOUN")
+            and (sibling.i < verb.i) == (token.i < verb.i)
+            and not any(t.is_quote for t in sibling.subtree)
+        ):
+            return [t for t in sibling.subtree if t.i >= nxt]
+    return []
+
+
+# Children of a speaker's head that introduce it rather than describe it.
+_NOT_IN_SOURCE = frozenset({"case", "mark", "cc", "punct", "advmod", "discourse", "cop", "aux"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+
+
+def source_phrase(doc: Doc, attribution: Attribution) -> Span | None:
+    """The character span of the phrase that names the speaker at the cue.
+
+    The mention (`Attribution.speaker`) is what the resolver reads: a name, a title, a
+    pronoun. The source is the whole noun phrase around it, as annotators of attribution
+    mark it and as a reader needs it for provenance: appositions, prepositional modifiers
+    and relative clauses stay ("Jane Doe, a professor of law at Freedonia University, who
+    advised the committee"), while what belongs to the sentence stays out: a preposition
+    before it ("according to"), a participle clause after a comma ("…, summing up the
+    talks"), a clause of its own, the cue and the content. A speaker that is the subject of
+    a relative clause ("the ministry, which said …") is that relative pronoun.
+    """
+    if attribution.speaker is None:
+        return None
+    span = doc.char_span(*attribution.speaker, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return attribution.speaker
+    root = doc[attribution.speaker_root] if attribution.speaker_root is not None else span.root
+    cue = doc[attribution.cue_token] if attribution.cue_token is not None else None
+    if cue is not None and cue.dep_.startswith("acl") and cue.head.i == root.i:
+        pronoun = next(
+            (c for c in cue.children if c.dep_.startswith("nsubj") and c.lower_ in _RELATIVE_PRONOUNS), None
+        )
+        if pronoun is not None:
+            return pronoun.idx, pronoun.idx + len(pronoun.text)
+    if root.pos_ == "PRON":
+        return attribution.speaker
+    content = {i for s, e in attribution.content for i in range(s, e)}
+    blocked = {t.i for t in span}
+    keep = set(blocked)
+    for child in root.children:
+        subtree = list(child.subtree)
+        if child.i in blocked or _outside_source(root, child, subtree, cue, content):
+            continue
+        if child.i < span.start and any(t.is_punct for t in doc[child.right_edge.i + 1 : span.start]):
+            continue  # "The museum, Jane Doe said, …": a phrase set off before the name is not hers
+        keep.update(t.i for t in subtree if not t.is_space)
+    lo, hi = span.start, span.end - 1
+    while lo - 1 in keep:
+        lo -= 1
+    while hi + 1 in keep:
+        hi += 1
+    stray = _stray_apposition(doc, root, hi, cue, content)
+    if stray is not None:
+        hi = stray
+    while hi > span.end - 1 and _loose_end(doc, lo, hi):
+        hi -= 1
+    end = doc[hi].idx + len(doc[hi].text)
+    return min(doc[lo].idx, attribution.speaker[0]), max(end, attribution.speaker[1])
+
+
+def _outside_source(
+    root: Token, child: Token, subtree: list[Token], cue: Token | None, content: set[int]
+) -> bool:
+    """Whether a child of the speaker's head is not part of the source phrase."""
+    if child.dep_ in _NOT_IN_SOURCE and (child.i < root.i or child.dep_ != "punct"):
+        return True
+    if cue is not None and any(t.i == cue.i for t in subtree):
+        return True  # the cue's own clause, hung on the speaker by the parse
+    if any(t.idx in content for t in subtree):
+        return True
+    if child.pos_ in ("VERB", "AUX") and child.dep_ not in ("acl", "acl:relcl"):
+        return True  # a clause of its own ("Jane Doe, …, poked fun at …") misparsed as a modifier
+    # a participle after a comma describes the act, not the speaker ("…, summing up the talks")
+    return child.dep_ == "acl" and child.tag_ == "VBG" and child.i > root.i + 1
+
+
+def _stray_apposition(doc: Doc, root: Token, hi: int, cue: Token | None, content: set[int]) -> int | None:
+    """The last token of an apposition the parser made a second argument of the cue: in
+    "…,” said Jane Doe, an expert on trade" the title often comes out as another `nsubj` of
+    "said", not as an apposition of the name."""
+    if cue is None or root.head.i != cue.i or hi + 2 >= len(doc):
+        return None
+    comma = hi if doc[hi].text == "," else hi + 1
+    if doc[comma].text != ",":
+        return None
+    sibling = next(
+        (
+            c
+            for c in cue.children
+            if c.left_edge.i in (comma, comma + 1)
+            and c.i != root.i
+            and (c.dep_ in ("nsubj", "appos", "obj", "dep") or bare_noun(c))
+        ),
+        None,
+    )
+    if sibling is None or sibling.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if any(t.idx in content or t.i == cue.i for t in sibling.subtree):
+        return None
+    return sibling.right_edge.i
+
+
+def bare_noun(clause: Token) -> bool:
+    """A "clause" that is a noun phrase: no subject, no copula. In "…,” said Jane Doe, a
+    scholar at the institute" the parser may label the apposition a clausal complement."""
+    return clause.pos_ in ("NOUN", "PROPN") and not any(
+        c.dep_ in ("nsubj", "nsubj:pass", "csubj", "cop", "expl") for c in clause.children
+    )
+
+
+def _loose_end(doc: Doc, lo: int, hi: int) -> bool:
+    """Whether the last token of doc[lo..hi] is punctuation a phrase does not end with (a
+    closing bracket ends it when the phrase opened one)."""
+    last = doc[hi]
+    if last.is_space:
+        return True
+    if last.text == ")":
+        return sum(t.text == "(" for t in doc[lo:hi]) <= sum(t.text == ")" for t in doc[lo:hi])
+    return last.is_punct
 
 
 def _name_part(head: Token, child: Token) -> bool:
