@@ -12,11 +12,15 @@ import logging
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from quotes.errors import AmbiguousSpeakerError, QuotesError
+
+if TYPE_CHECKING:
+    from quotes.extract.cuemodel import CueModel
 
 app = typer.Typer(
     help="Find every quotation in news articles and link it to a canonical speaker.",
@@ -679,16 +683,21 @@ def models_train(
     )
 
 
+SplitArg = Annotated[Path, typer.Argument(help="PolNeAR-layout split: text/ and attributions/.")]
+ParsesOpt = Annotated[
+    Path | None, typer.Option("--parses", help="DocBin cache of the parsed split (read or written).")
+]
+ModelFileOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Model file to write.")]
+
+
 @models_app.command("train-cues")
 def models_train_cues(
-    gold_dir: Annotated[Path, typer.Argument(help="PolNeAR-layout split: text/ and attributions/.")],
+    gold_dir: SplitArg,
     models: ModelsOpt = None,
-    parses: Annotated[
-        Path | None, typer.Option("--parses", help="DocBin cache of the parsed split (read or written).")
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model file to write.")] = None,
+    parses: ParsesOpt = None,
+    out: ModelFileOpt = None,
 ) -> None:
-    """Train the learned cue detector on gold attributions (needs scikit-learn: quotes[train]).
+    """Train the learned cue detector on gold attributions (needs scikit-learn, the train extra).
 
     Example:
 
@@ -696,12 +705,7 @@ def models_train_cues(
     """
     from quotes.extract import cuemodel
 
-    try:
-        model = cuemodel.train_from_split(gold_dir, models=models, parses=parses)
-    except QuotesError as exc:
-        raise _fail(exc) from None
-    target = out or cuemodel.MODEL_FILE
-    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    model, target = _train_linear(cuemodel, gold_dir, models=models, parses=parses, out=out)
     scores = model.meta["held_out_scores"][str(model.threshold)]
     typer.echo(
         f"cue model → {target}: {len(model.weights):,} features, threshold {model.threshold}; "
@@ -711,14 +715,12 @@ def models_train_cues(
 
 @models_app.command("train-extent")
 def models_train_extent(
-    gold_dir: Annotated[Path, typer.Argument(help="PolNeAR-layout split: text/ and attributions/.")],
+    gold_dir: SplitArg,
     models: ModelsOpt = None,
-    parses: Annotated[
-        Path | None, typer.Option("--parses", help="DocBin cache of the parsed split (read or written).")
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model file to write.")] = None,
+    parses: ParsesOpt = None,
+    out: ModelFileOpt = None,
 ) -> None:
-    """Train the learned content-extent model on gold attributions (needs quotes[train]).
+    """Train the learned content-extent model on gold attributions (needs the train extra).
 
     Example:
 
@@ -726,17 +728,26 @@ def models_train_extent(
     """
     from quotes.extract import extent
 
-    try:
-        model = extent.train_from_split(gold_dir, models=models, parses=parses)
-    except QuotesError as exc:
-        raise _fail(exc) from None
-    target = out or extent.MODEL_FILE
-    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    model, target = _train_linear(extent, gold_dir, models=models, parses=parses, out=out)
     typer.echo(
         f"extent model → {target}: {len(model.weights):,} features, threshold {model.threshold}; "
         f"held-out accuracy {model.meta['cv_accuracy']:.3f} "
         f"(never extending: {model.meta['cv_accuracy_never_extend']:.3f})"
     )
+
+
+def _train_linear(
+    module: ModuleType, gold_dir: Path, *, models: str | None, parses: Path | None, out: Path | None
+) -> tuple[CueModel, Path]:
+    """Train one of the learned extraction models (`module.train_from_split`) and write it
+    as JSON to `out`, else to the module's shipped file; returns the model and the file."""
+    try:
+        model = module.train_from_split(gold_dir, models=models, parses=parses)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    target = out or module.MODEL_FILE
+    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    return model, target
 
 
 @models_app.command("download")

@@ -160,8 +160,14 @@ def cue_model() -> CueModel | None:
 @cache
 def shipped_cue_model() -> CueModel | None:
     """The shipped model (or ``QUOTES_CUE_MODEL``); None when it is absent or turned off."""
-    override = os.environ.get("QUOTES_CUE_MODEL")
-    path = Path(override) if override else MODEL_FILE
+    return read_model(MODEL_FILE, env="QUOTES_CUE_MODEL")
+
+
+def read_model(default: Path, *, env: str) -> CueModel | None:
+    """A model file: the one the environment variable `env` names, else `default`; None when
+    the variable is set to an empty string (the model turned off) or the file is absent."""
+    override = os.environ.get(env)
+    path = Path(override) if override else default
     if override == "" or not path.is_file():
         return None
     return CueModel.from_json(path.read_text(encoding="utf-8"))

@@ -25,14 +25,13 @@ Set ``QUOTES_EXTENT_MODEL`` to another file, or to an empty string to turn it of
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quotes.extract.cuemodel import CueModel, fit, folds_of
+from quotes.extract.cuemodel import CueModel, fit, folds_of, read_model
 from quotes.extract.lexicon import RESOURCES, reporting_verbs
 from quotes.extract.syntax import Attribution
 
@@ -155,11 +154,7 @@ def _bucket(n: int) -> str:
 @cache
 def extent_model() -> CueModel | None:
     """The shipped model (or ``QUOTES_EXTENT_MODEL``); None when absent or turned off."""
-    override = os.environ.get("QUOTES_EXTENT_MODEL")
-    path = Path(override) if override else MODEL_FILE
-    if override == "" or not path.is_file():
-        return None
-    return CueModel.from_json(path.read_text(encoding="utf-8"))
+    return read_model(MODEL_FILE, env="QUOTES_EXTENT_MODEL")
 
 
 def extend_contents(doc: Doc, found: Sequence[Attribution], model: CueModel | None = None) -> None:
