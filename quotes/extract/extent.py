@@ -64,10 +64,10 @@ class Phrase:
 def phrases_after(doc: Doc, attribution: Attribution) -> list[Phrase]:
     """The phrases that follow the content of an attribution in its sentence, in order.
 
-    Only for a content that lies after its cue, in the cue's sentence: the others end at a
-    quotation mark or at the cue, which the rules already place.
+    Only for a reported (not direct) content that lies after its cue, in the cue's sentence:
+    the others end at a quotation mark or at the cue, which the rules already place.
     """
-    if attribution.cue_token is None or not attribution.content:
+    if attribution.kind == "direct" or attribution.cue_token is None or not attribution.content:
         return []
     cue = doc[attribution.cue_token]
     span = doc.char_span(attribution.content[-1][0], attribution.content[-1][1], alignment_mode="expand")
@@ -167,8 +167,6 @@ def extend_contents(doc: Doc, found: Sequence[Attribution], model: CueModel | No
         return
     cues = {a.cue_token for a in found if a.cue_token is not None}
     for attribution in found:
-        if attribution.kind == "direct":
-            continue
         end = None
         for index, phrase in enumerate(phrases_after(doc, attribution)):
             if any(phrase.start <= c <= phrase.end for c in cues):
@@ -192,14 +190,15 @@ def examples(doc: Doc, found: Sequence[Attribution], gold: GoldDocument) -> list
     golds = [{c for s, e in a.content for c in range(s, e)} for a in gold.attributions if a.content]
     rows = []
     for attribution in found:
-        if attribution.kind == "direct":
+        phrases = phrases_after(doc, attribution)
+        if not phrases:
             continue
         chars = {c for s, e in attribution.content for c in range(s, e)}
         match = max(golds, key=lambda g: len(g & chars), default=set())
         overlap = len(match & chars)
         if not overlap or overlap < 0.5 * min(len(match), len(chars)):
             continue
-        for index, phrase in enumerate(phrases_after(doc, attribution)):
+        for index, phrase in enumerate(phrases):
             lo, hi = doc[phrase.start].idx, doc[phrase.end].idx + len(doc[phrase.end].text)
             words = [c for c in range(lo, hi) if not doc.text[c].isspace()]
             label = int(sum(c in match for c in words) >= 0.5 * len(words))
