@@ -60,6 +60,36 @@ def test_statement_continues_after_a_medial_cue(parser):
     assert _content(doc, a).endswith("until it went bankrupt in 1999")
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        # the parser gives "said" both subjects; the one next to the verb is the speaker
+        ("Many of the closures, he said, have involved public courses.", "he",
+         ["Many of the closures", "have involved public courses"]),
+        ("The rising cost of tuition is partly due to cuts in state funding, experts say.", "experts",
+         ["The rising cost of tuition is partly due to cuts in state funding"]),
+        # a phrase that opens the statement, before a cue set off by commas
+        ("At the time, she said, the plant was still profitable.", "she",
+         ["At the time", "the plant was still profitable"]),
+    ],
+)  # fmt: skip
+def test_cue_set_off_by_commas_splits_its_content(parser, text, speaker, content):
+    doc = parser(text)
+    (a,) = extract_attributions(doc)
+    assert doc.text[a.speaker[0] : a.speaker[1]] == speaker
+    assert [doc.text[s:e] for s, e in a.content] == content
+
+
+def test_raising_verb_takes_its_subject_into_the_content(parser):
+    """ "seem" and "appear" are flagged ``raising`` in the mined verb list: their subject is
+    what the view is about, not who holds it."""
+    doc = parser("The governor seemed to welcome the ruling.")
+    (a,) = extract_attributions(doc)
+    assert a.rule == "raising"
+    assert a.speaker is None
+    assert _content(doc, a) == "The governor to welcome the ruling"
+
+
 @pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
 def test_vox_pop_article_signs_every_quotation(parser):
     """A real vox-pop article: each quotation is signed “…” ― Name; each gets its signer."""

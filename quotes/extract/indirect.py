@@ -29,6 +29,7 @@ from quotes.extract.syntax import (
     bare_noun,
     describing_participle,
     fragments,
+    fronted_subject,
     mention_tokens,
     subject_of,
     trim,
@@ -175,6 +176,11 @@ def _content_of(
         tokens = [t for t in tokens if (t.i > verb.i) == bool(after)]
         if after:
             tokens = _split_off_subject(verb, after[0]) + tokens
+        fronted = fronted_subject(verb)
+        if fronted is not None:
+            tokens = [t for t in fronted.subtree if t.i < verb.i] + tokens
+        elif after and subject is not None:
+            tokens = _fronted_phrase(verb, subject, tokens) + tokens
         return tokens, exclude, "ccomp"
     # 2. a clause introduced by a colon or a quotation after the verb, parsed as parataxis
     for child in children:
@@ -264,6 +270,33 @@ def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
         if child.dep_ == "obj" and child.i > verb.i and child.right_edge.i + 1 == clause.left_edge.i:
             return list(child.subtree)
     return []
+
+
+def _fronted_phrase(verb: Token, subject: Token, content: list[Token]) -> list[Token]:
+    """The opening of a statement that a cue set off by commas interrupts: in "At the time, she
+    said, the plant was profitable" the parser hangs "At the time" on "said", yet it belongs to
+    what she said. Only a phrase that opens the sentence, hangs on the verb, holds no quotation,
+    and is followed by "<speaker> <verb>," with an unquoted clause after."""
+    doc = verb.doc
+    mention = mention_tokens(subject) or [subject]
+    comma = mention[0].i - 1
+    start = verb.sent.start
+    while start < comma and doc[start].is_space:
+        start += 1
+    after_cue = verb.i + 1
+    while after_cue < len(doc) and doc[after_cue].head.i == verb.i and doc[after_cue].dep_ in _TAIL_SKIP:
+        after_cue += 1
+    if comma <= start or doc[comma].text != "," or after_cue >= len(doc) or doc[after_cue].text != ",":
+        return []
+    if not content or content[0].is_quote or mention[-1].i >= verb.i:
+        return []
+    phrase = [t for t in doc[start:comma] if not t.is_space]
+    inside = {t.i for t in phrase}
+    if any(t.is_quote or (t.head.i not in inside and t.head.i != verb.i) for t in phrase):
+        return []
+    if any(t.dep_.startswith(("nsubj", "csubj")) and t.head.i == verb.i for t in phrase):
+        return []
+    return phrase
 
 
 _TAIL_SKIP = ("advmod", "obl:tmod", "obl", "nmod:tmod", "compound:prt")
@@ -389,6 +422,10 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
         if found is None:
             continue
         tokens, exclude, rule = found
+        raised = _raised_subject(token, tokens)
+        if raised:
+            tokens, rule = raised + tokens, "raising"
+            exclude = exclude - {t.i for t in raised}
         content = fragments(doc, tokens, exclude=exclude)
         content = [span for span in content if _has_word(doc.text, span)]
         if not content:
@@ -397,7 +434,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
         if rule == "prep-object":
             case = _prep_object(token)[1]  # type: ignore[index]
             cue = (cue[0], max(cue[1], case.idx + len(case.text)))
-        speaker, root = _speaker(token, rule)
+        speaker, root = _speaker(token, rule) if not raised else (None, None)
         leading = _leading_quotation(doc, content, cue, regions)
         if leading is not None:
             # "“…,” Jane Doe, the minister, said": the parser hung the name on the quotation
@@ -420,6 +457,18 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
             )
         )
     return out
+
+
+def _raised_subject(verb: Token, content: list[Token]) -> list[Token]:
+    """The subject of a raising verb, which the content takes in and which is no speaker: "the
+    plan seems to fail" says nothing of who holds the view, and the content is "the plan … to
+    fail". Nothing for other verbs, or when the content does not follow the verb."""
+    if verb.lemma_.lower() not in reporting_verbs().raising or not content or content[0].i < verb.i:
+        return []
+    subject = subject_of(verb)
+    if subject is None or subject.i > verb.i or subject.head.i != verb.i:
+        return []
+    return [t for t in subject.subtree if t.i < verb.i]
 
 
 def _leading_quotation(

@@ -34,6 +34,8 @@ class ReportingVerbs:
         with_object: Lemmas whose plain noun-phrase object is reported content.
         weak: Lemmas that report only with a clausal complement or a quotation.
         recipient: Lemmas whose object is the listener ("told reporters that …").
+        raising: Lemmas whose subject belongs to the content and is no speaker ("the plan
+            seems to fail", "voters appear tired").
         prepositions: Lemma → prepositions whose object is the content ("called for a ban").
     """
 
@@ -41,6 +43,7 @@ class ReportingVerbs:
     with_object: frozenset[str]
     weak: frozenset[str]
     recipient: frozenset[str]
+    raising: frozenset[str] = frozenset()
     prepositions: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __contains__(self, lemma: object) -> bool:
@@ -85,13 +88,19 @@ def reporting_verbs() -> ReportingVerbs:
     with_object = frozenset(row[0].lower() for row in rows if "object" in row[1:])
     weak = frozenset(row[0].lower() for row in rows if "weak" in row[1:])
     recipient = frozenset(row[0].lower() for row in rows if "recipient" in row[1:])
+    raising = frozenset(row[0].lower() for row in rows if "raising" in row[1:])
     prepositions = {
         row[0].lower(): frozenset(flag[5:] for flag in row[1:] if flag.startswith("prep:"))
         for row in rows
         if any(flag.startswith("prep:") for flag in row[1:])
     }
     return ReportingVerbs(
-        lemmas=lemmas, with_object=with_object, weak=weak, recipient=recipient, prepositions=prepositions
+        lemmas=lemmas,
+        with_object=with_object,
+        weak=weak,
+        recipient=recipient,
+        raising=raising,
+        prepositions=prepositions,
     )
 
 

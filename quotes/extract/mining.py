@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from quotes.evaluate import annotation_files
+from quotes.evaluate import GoldAttribution, annotation_files, load_gold
 from quotes.extract.lexicon import RESOURCES
 
 __all__ = ["MinedCue", "mine_cues", "verb_lemmas", "write_mined"]
@@ -42,17 +42,26 @@ class MinedCue:
         occurrences: Occurrences of its forms in the split's texts.
         prepositions: Prepositions that follow it inside gold cues often enough to be part of
             the cue ("call for", "speak about"): their object is the content.
+        straddled: Gold cues of the lemma whose content lies on both sides of the cue. For
+            most verbs that is a statement the cue interrupts ("The plan, she said, will
+            fail"); for a raising verb it is the rule: in "the plan seems to fail" the
+            content is "the plan … to fail", and the subject is not a speaker.
     """
 
     lemma: str
     cues: int
     occurrences: int
     prepositions: tuple[str, ...] = ()
+    straddled: int = 0
 
     @property
     def ratio(self) -> float:
         """Share of the occurrences that are cues."""
         return self.cues / self.occurrences if self.occurrences else 0.0
+
+    def raising(self, min_share: float) -> bool:
+        """Whether the lemma's content usually straddles it (see `straddled`)."""
+        return self.straddled >= max(5, min_share * self.cues)
 
 
 def verb_lemmas(ud_dir: Path | str) -> tuple[dict[str, str], set[str]]:
@@ -125,8 +134,16 @@ def mine_cues(
     cues: Counter[str] = Counter()
     uses: Counter[str] = Counter()
     preps: dict[str, Counter[str]] = defaultdict(Counter)
+    straddled: Counter[str] = Counter()
     texts = {p.stem for p in (gold_dir / "text").glob("*.txt")}
     annotations = annotation_files(gold_dir / "attributions", texts)
+    for gold in load_gold(gold_dir).values():
+        for attribution in gold.attributions:
+            if _straddles(attribution):
+                words = _WORD.findall(gold.text[attribution.cue[0][0] : attribution.cue[-1][1]])
+                found = next((lemma(w.lower()) for w in words if lemma(w.lower())), None)
+                if found:
+                    straddled[found] += 1
     for text_path in sorted((gold_dir / "text").glob("*.txt")):
         text = text_path.read_text(encoding="utf-8")
         for match in _WORD.finditer(text):
@@ -150,22 +167,46 @@ def mine_cues(
         if count < min_cues or not uses[lemma] or count / uses[lemma] < min_ratio:
             continue
         kept = tuple(sorted(p for p, n in preps[lemma].items() if n >= max(5, min_preposition_share * count)))
-        mined.append(MinedCue(lemma=lemma, cues=count, occurrences=uses[lemma], prepositions=kept))
+        mined.append(
+            MinedCue(
+                lemma=lemma,
+                cues=count,
+                occurrences=uses[lemma],
+                prepositions=kept,
+                straddled=straddled[lemma],
+            )
+        )
     return sorted(mined, key=lambda m: (-m.cues, m.lemma))
 
 
-def write_mined(mined: list[MinedCue], path: Path | str, *, source: str) -> Path:
-    """Write mined cues in the reporting-verb list format (lemma, then flags)."""
+def _straddles(attribution: GoldAttribution) -> bool:
+    """Whether the content has words on both sides of the cue."""
+    if not attribution.cue or not attribution.content:
+        return False
+    return (
+        attribution.content[0][0] < attribution.cue[0][0]
+        and attribution.content[-1][1] > attribution.cue[-1][1]
+    )
+
+
+def write_mined(
+    mined: list[MinedCue], path: Path | str, *, source: str, min_raising_share: float = 0.4
+) -> Path:
+    """Write mined cues in the reporting-verb list format (lemma, then flags); a lemma whose
+    content straddles it in `min_raising_share` of its cues is flagged ``raising``."""
     path = Path(path)
     lines = [
         "# Reporting verbs mined from gold attributions by `python -m quotes.extract.mining`.",
         f"# Source: {source}. Columns: lemma, flags; the counts are comments.",
         "# Flags: object (a noun-phrase object is content), prep:X (the object of a following",
-        "# preposition X is content: 'call for', 'speak about'). Edit or regenerate freely;",
+        "# preposition X is content: 'call for', 'speak about'), raising (the subject is part",
+        "# of the content, not a speaker: 'the plan seems to fail'). Edit or regenerate freely;",
         "# the hand list (reporting_verbs.txt) wins where a lemma is in both.",
     ]
     for cue in mined:
         flags = ["object", *(f"prep:{p}" for p in cue.prepositions)]
+        if cue.raising(min_raising_share):
+            flags.append("raising")
         lines.append(
             f"{cue.lemma} {' '.join(flags)}  # {cue.cues} cues / {cue.occurrences} uses ({cue.ratio:.2f})"
         )

@@ -20,6 +20,7 @@ __all__ = [
     "bare_noun",
     "describing_participle",
     "fragments",
+    "fronted_subject",
     "mention_tokens",
     "source_phrase",
     "subject_of",
@@ -96,7 +97,10 @@ def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
       "went on to say") takes the subject of the verb it depends on;
     - a reporting verb misparsed as modifying a noun ("…, Minister X confirmed") takes that noun.
     """
+    fronted = fronted_subject(verb)
     for child in verb.children:
+        if fronted is not None and child.i == fronted.i:
+            continue
         if child.dep_ in SUBJECTS or _misread_passive(child, verb):
             child = _past_opener(child)
             if child.tag_ in ("WP", "WDT") or child.lower_ in ("who", "that", "which"):
@@ -128,6 +132,30 @@ def subject_of(verb: Token, *, depth: int = 0) -> Token | None:
                 return verb.head
     if depth == 0:
         return adjacent_subject(verb)
+    return None
+
+
+def fronted_subject(verb: Token) -> Token | None:
+    """The reported clause's subject when the parser gave it to the reporting verb: in "Many of
+    the closures, he said, have involved public courses" and "The rising cost of tuition is
+    partly due to cuts, experts say" both "Many" and "he" ("cost" and "experts") come out as
+    subjects of the verb. The speaker is the subject next to the verb, set off by a comma from
+    the farther one, which belongs to a clausal complement of the verb that has no subject."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < verb.i]
+    if len(subjects) < 2:
+        return None
+    far, near = subjects[0], subjects[-1]
+    doc = verb.doc
+    before_near = near.left_edge.i - 1
+    far_end = max(t.i for t in far.subtree if not t.is_punct)
+    if before_near <= far_end or doc[before_near].text != ",":
+        return None
+    for clause in verb.children:
+        if clause.dep_ in ("ccomp", "parataxis") and not any(
+            c.dep_ in ("nsubj", "nsubj:pass", "csubj", "expl") for c in clause.children
+        ):
+            if clause.i > verb.i or far.i < clause.left_edge.i:
+                return far
     return None
 
 
