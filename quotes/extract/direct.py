@@ -29,7 +29,8 @@ __all__ = ["attribute_regions", "textacy_triples"]
 
 log = logging.getLogger(__name__)
 
-_MAX_SPLIT_GAP = 12  # tokens between two fragments of one quotation ("he said on Monday,")
+# Words between two fragments of one quotation: a cue with a long source ("said Jane Doe, who …,").
+_MAX_SPLIT_GAP = 40
 
 
 def textacy_triples(doc: Doc, paragraphs: list[tuple[int, int]]) -> dict[int, tuple[Token, Token]]:
