@@ -377,6 +377,51 @@ def _combined(sentences: list[Any]) -> Any:
 
 
 @cache
+@cache
+def _abbreviated_titles() -> frozenset[str]:
+    """Lower-case titles written with a full stop ("sen.", "gov.", "mrs."), from the editable
+    ``honorifics.txt``."""
+    from quotes.names import word_set
+
+    return frozenset(w for w in word_set("honorifics.txt") if w.endswith(".") and len(w) > 2)
+
+
+def join_title_breaks(sentences: list[list[Any]]) -> list[list[Any]]:
+    """Undo the sentence breaks Stanza's tokenizer makes after an abbreviated title.
+
+    Trained on UD, where "Sen. Jane Doe" is rare, the tokenizer often ends a sentence at
+    "Sen." (sometimes splitting "Sen" from its full stop), and the speaker of "…,” said Sen.
+    Jane Doe" lands in a sentence of its own. A sentence that ends in a title of
+    ``honorifics.txt`` and is followed by one that starts with a capital is joined to it.
+    This is Stanza's ``tokenize_postprocessor`` hook: sentences of token strings (or
+    ``(token, is_mwt)`` pairs) in, the same out.
+    """
+    titles = _abbreviated_titles()
+    out: list[list[Any]] = []
+    for sentence in sentences:
+        previous = out[-1] if out else None
+        if previous and sentence and _starts_capitalised(sentence[0]):
+            last = _text(previous[-1])
+            if last.lower() in titles:
+                previous.extend(sentence)
+                continue
+            if last == "." and len(previous) > 1 and _text(previous[-2]).lower() + "." in titles:
+                previous[-2:] = [_text(previous[-2]) + "."]
+                previous.extend(sentence)
+                continue
+        out.append(list(sentence))
+    return out
+
+
+def _text(word: Any) -> str:
+    return word if isinstance(word, str) else word[0]
+
+
+def _starts_capitalised(word: Any) -> bool:
+    text = _text(word)
+    return bool(text) and text[0].isupper()
+
+
 def english_vocab() -> Vocab:
     """A spaCy English vocab in which apostrophes and single marks are not quote marks.
 
@@ -449,6 +494,7 @@ class StanzaParser:
             "use_gpu": use_gpu,
             "logging_level": "WARN",
             "tokenize_batch_size": self.batch_size * 4,
+            "tokenize_postprocessor": join_title_breaks,
             "pos_batch_size": 3000,
             "depparse_batch_size": 3000,
         }
