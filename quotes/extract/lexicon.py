@@ -77,12 +77,12 @@ def reporting_verbs() -> ReportingVerbs:
     set it to an empty file to use the hand list alone). The hand list wins for a lemma in both.
     """
     rows = read_word_list("reporting_verbs.txt", env="QUOTES_REPORTING_VERBS")
-    hand = {row[0].lower() for row in rows}
-    rows += [
-        row
-        for row in read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")
-        if row[0].lower() not in hand
-    ]
+    mined = {row[0].lower(): row for row in read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")}
+    for row in rows:
+        # the hand list decides whether a plain object is content; the mined prepositions
+        # ("comment on", "speak about") add to it
+        row += [flag for flag in mined.pop(row[0].lower(), [])[1:] if flag.startswith("prep:")]
+    rows += list(mined.values())
     rows = [row for row in rows if row[0].lower() not in _NOT_VERBAL]
     lemmas = frozenset(row[0].lower() for row in rows)
     with_object = frozenset(row[0].lower() for row in rows if "object" in row[1:])
