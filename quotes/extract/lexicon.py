@@ -77,7 +77,8 @@ def reporting_verbs() -> ReportingVerbs:
     set it to an empty file to use the hand list alone). The hand list wins for a lemma in both.
     """
     rows = read_word_list("reporting_verbs.txt", env="QUOTES_REPORTING_VERBS")
-    mined = {row[0].lower(): row for row in read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")}
+    mined_rows = read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")
+    mined = {row[0].lower(): row for row in mined_rows}
     for row in rows:
         # the hand list decides whether a plain object is content; the mined prepositions
         # ("comment on", "speak about") add to it
