@@ -133,8 +133,8 @@ def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
     weak = reporting_verbs().weak
     out = []
     for a in found:
-        if a.rule in _WEAK_RULES and a.speaker is None:
-            continue  # weak evidence and nobody to attribute it to
+        if _unattributed(a):
+            continue
         if a.rule in _WEAK_RULES and any(
             b is not a
             and b.rule not in _WEAK_RULES
@@ -146,7 +146,7 @@ def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
         if a.cue is not None and a.cue_token is not None:
             nested = any(
                 b is not a
-                and not (b.rule in _WEAK_RULES and b.speaker is None)  # dropped itself
+                and not _unattributed(b)  # dropped itself
                 and _inside(a.cue, b)
                 and b.cue != a.cue
                 and not (b.cue is not None and _inside(b.cue, a) and _length(a) > _length(b))
@@ -157,6 +157,16 @@ def _drop_weak_nested(found: list[Attribution]) -> list[Attribution]:
                 continue
         out.append(a)
     return out
+
+
+def _unattributed(attribution: Attribution) -> bool:
+    """Weak evidence and nobody to attribute it to; a raising verb ("the plan seems to fail")
+    has nobody by design."""
+    return (
+        attribution.rule in _WEAK_RULES
+        and attribution.speaker is None
+        and not attribution.extra.get("raising")
+    )
 
 
 def _inside(cue: tuple[int, int], attribution: Attribution) -> bool:

@@ -424,7 +424,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
         tokens, exclude, rule = found
         raised = _raised_subject(token, tokens)
         if raised:
-            tokens, rule = raised + tokens, "raising"
+            tokens = raised + tokens
             exclude = exclude - {t.i for t in raised}
         content = fragments(doc, tokens, exclude=exclude)
         content = [span for span in content if _has_word(doc.text, span)]
@@ -453,7 +453,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
                 speaker_root=root,
                 rule=rule,
                 cue_token=token.i,
-                extra={"lemma": token.lemma_.lower(), "learned": learned},
+                extra={"lemma": token.lemma_.lower(), "learned": learned, "raising": bool(raised)},
             )
         )
     return out
