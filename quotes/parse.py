@@ -377,7 +377,6 @@ def _combined(sentences: list[Any]) -> Any:
 
 
 @cache
-@cache
 def _abbreviated_titles() -> frozenset[str]:
     """Lower-case titles written with a full stop ("sen.", "gov.", "mrs."), from the editable
     ``honorifics.txt``."""
@@ -422,6 +421,7 @@ def _starts_capitalised(word: Any) -> bool:
     return bool(text) and text[0].isupper()
 
 
+@cache
 def english_vocab() -> Vocab:
     """A spaCy English vocab in which apostrophes and single marks are not quote marks.
 
