@@ -74,7 +74,8 @@ def read_word_list(name: str, *, env: str | None = None) -> list[list[str]]:
 def reporting_verbs() -> ReportingVerbs:
     """The reporting verbs of `resources/reporting_verbs.txt` (or `QUOTES_REPORTING_VERBS`),
     plus the mined ones of `resources/reporting_verbs_mined.txt` (or `QUOTES_MINED_VERBS`;
-    set it to an empty file to use the hand list alone). The hand list wins for a lemma in both.
+    set it to an empty file to use the hand list alone). For a lemma in both, the hand list's
+    flags win, and the mined prepositions are added to them.
     """
     rows = read_word_list("reporting_verbs.txt", env="QUOTES_REPORTING_VERBS")
     mined_rows = read_word_list("reporting_verbs_mined.txt", env="QUOTES_MINED_VERBS")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,10 +141,10 @@ def mine_cues(
     for gold in load_gold(gold_dir).values():
         for attribution in gold.attributions:
             if _straddles(attribution):
-                words = _WORD.findall(gold.text[attribution.cue[0][0] : attribution.cue[-1][1]])
-                found = next((lemma(w.lower()) for w in words if lemma(w.lower())), None)
-                if found:
-                    straddled[found] += 1
+                cue = gold.text[attribution.cue[0][0] : attribution.cue[-1][1]]
+                first = _first_verb([w.lower() for w in _WORD.findall(cue)], lemma)
+                if first is not None:
+                    straddled[first[1]] += 1
     for text_path in sorted((gold_dir / "text").glob("*.txt")):
         text = text_path.read_text(encoding="utf-8")
         for match in _WORD.finditer(text):
@@ -154,14 +155,13 @@ def mine_cues(
             continue
         for start, end in _cue_spans(gold_dir / "attributions" / annotations[text_path.stem]):
             words = [w.lower() for w in _WORD.findall(text[start:end])]
-            for i, word in enumerate(words):
-                found = lemma(word)
-                if found is None:
-                    continue
-                cues[found] += 1
-                if i + 1 < len(words) and words[i + 1] in _PREPOSITIONS:
-                    preps[found][words[i + 1]] += 1
-                break  # one lemma per cue: the first verb
+            first = _first_verb(words, lemma)
+            if first is None:
+                continue
+            i, found = first
+            cues[found] += 1
+            if i + 1 < len(words) and words[i + 1] in _PREPOSITIONS:
+                preps[found][words[i + 1]] += 1
     mined = []
     for lemma, count in cues.items():
         if count < min_cues or not uses[lemma] or count / uses[lemma] < min_ratio:
@@ -177,6 +177,16 @@ def mine_cues(
             )
         )
     return sorted(mined, key=lambda m: (-m.cues, m.lemma))
+
+
+def _first_verb(words: list[str], lemma: Callable[[str], str | None]) -> tuple[int, str] | None:
+    """The position and lemma of the first word of a cue that is a verb form: one lemma per
+    cue ("has repeatedly called for" counts for "call")."""
+    for i, word in enumerate(words):
+        found = lemma(word)
+        if found is not None:
+            return i, found
+    return None
 
 
 def _straddles(attribution: GoldAttribution) -> bool:
@@ -201,7 +211,8 @@ def write_mined(
         "# Flags: object (a noun-phrase object is content), prep:X (the object of a following",
         "# preposition X is content: 'call for', 'speak about'), raising (the subject is part",
         "# of the content, not a speaker: 'the plan seems to fail'). Edit or regenerate freely;",
-        "# the hand list (reporting_verbs.txt) wins where a lemma is in both.",
+        "# where a lemma is in both, the hand list's (reporting_verbs.txt) flags win, and the",
+        "# mined prep:X flags are added to them.",
     ]
     for cue in mined:
         flags = ["object", *(f"prep:{p}" for p in cue.prepositions)]
