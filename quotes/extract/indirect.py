@@ -283,9 +283,7 @@ def _fronted_phrase(verb: Token, subject: Token, content: list[Token]) -> list[T
     start = verb.sent.start
     while start < comma and doc[start].is_space:
         start += 1
-    after_cue = verb.i + 1
-    while after_cue < len(doc) and doc[after_cue].head.i == verb.i and doc[after_cue].dep_ in _TAIL_SKIP:
-        after_cue += 1
+    after_cue = _past_modifiers(verb)
     if comma <= start or doc[comma].text != "," or after_cue >= len(doc) or doc[after_cue].text != ",":
         return []
     if not content or content[0].is_quote or mention[-1].i >= verb.i:
@@ -302,6 +300,18 @@ def _fronted_phrase(verb: Token, subject: Token, content: list[Token]) -> list[T
 _TAIL_SKIP = ("advmod", "obl:tmod", "obl", "nmod:tmod", "compound:prt")
 
 
+def _past_modifiers(verb: Token, *, most: int | None = None) -> int:
+    """The index of the first token after the verb that is not one of its modifiers right after
+    it ("said today", "pointed out"), skipping at most `most` of them."""
+    doc = verb.doc
+    i = verb.i + 1
+    while i < verb.sent.end and doc[i].dep_ in _TAIL_SKIP and doc[i].head.i == verb.i:
+        if most is not None and i - verb.i > most:
+            break
+        i += 1
+    return i
+
+
 def _tail(verb: Token) -> list[Token]:
     """The rest of the sentence after a cue set off by commas: in "The plant was profitable, the
     manager said, until it closed in 1999" the parser often hangs "until …" on the cue, yet it
@@ -309,9 +319,7 @@ def _tail(verb: Token) -> list[Token]:
     than three words follow."""
     doc = verb.doc
     end = verb.sent.end
-    i = verb.i + 1
-    while i < end and doc[i].dep_ in _TAIL_SKIP and doc[i].head.i == verb.i and i - verb.i < 3:
-        i += 1
+    i = _past_modifiers(verb, most=2)
     if i + 1 >= end or doc[i].text != ",":
         return []
     tail = [t for t in doc[i + 1 : end] if not t.is_space]
