@@ -48,6 +48,9 @@ def test_features_describe_the_verb_in_its_parse(parser):
     assert "child=obj" in found
     assert "child=nsubj" in found
     assert "subj=NOUN" in found
+    assert "subj_kind=speaker_word" in found  # "senator": someone who can state something
+    assert "obj_head=plan" in found
+    assert "lemma_next=attack|the" in found
 
 
 def test_shipped_model_only_adds_cues(parser):
