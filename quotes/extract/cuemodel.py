@@ -115,18 +115,13 @@ def features(token: Token, subject: Token | None) -> list[str]:
 def _subject_kind(subject: Token | None) -> str:
     """What kind of subject a verb has: who can state something is a name, a personal
     pronoun or a speaker word ("officials", "senator"); anything else is a plain noun."""
-    from quotes.names import speaker_words, title_words
-
     if subject is None:
         return "none"
     if subject.pos_ == "PROPN":
         return "name"
     if subject.pos_ == "PRON":
         return f"pron_{subject.lower_}"
-    lemma = subject.lemma_.lower()
-    if lemma in speaker_words() or subject.lower_ in speaker_words() or lemma in title_words():
-        return "speaker_word"
-    return "noun"
+    return "speaker_word" if _speaker_word(subject) else "noun"
 
 
 def _argument_features(token: Token, lemma: str) -> list[str]:
@@ -237,16 +232,20 @@ _PERSONAL = frozenset({"i", "we", "you", "he", "she", "they", "who"})
 def plausible_speaker(subject: Token | None) -> bool:
     """A name, a personal pronoun, or a noun the speaker word lists know ("officials",
     "ministry", "senator"): who can state something, as opposed to a thing or an idea."""
-    from quotes.names import speaker_words, title_words
-
     if subject is None:
         return False
     if subject.pos_ == "PROPN":
         return True
     if subject.pos_ == "PRON":
         return subject.lower_ in _PERSONAL
-    known = speaker_words()
-    return any(w in known or w in title_words() for w in (subject.lemma_.lower(), subject.lower_))
+    return _speaker_word(subject)
+
+
+def _speaker_word(noun: Token) -> bool:
+    """A noun the speaker word lists know ("officials", "ministry", "senator")."""
+    from quotes.names import speaker_words, title_words
+
+    return any(w in speaker_words() or w in title_words() for w in (noun.lemma_.lower(), noun.lower_))
 
 
 # --- training -------------------------------------------------------------------------
