@@ -469,13 +469,7 @@ def eval_cmd(
     except QuotesError as exc:
         raise _fail(exc) from None
     flat = result.flatten()
-    for key in (
-        "all.content_lenient.f1",
-        "all.content_source_e2e.f1",
-        "all.content_exact.f1",
-        "all.cue_exact.f1",
-        "all.source_exact.f1",
-    ):
+    for key in (f"all.{metric}.f1" for metric in evaluate.TARGET_METRICS):
         typer.echo(f"{key}: {flat.get(key)}")
     typer.echo(f"report: {md} and {js}", err=True)
 

@@ -352,7 +352,7 @@ def select_threshold(
         The threshold, and per threshold the held-out scores (content lenient,
         content+source, content exact, cue exact, source exact F1).
     """
-    from quotes.evaluate import score
+    from quotes.evaluate import TARGET_METRICS, score
     from quotes.extract import extract_attributions
     from quotes.resolve import resolve_speakers
 
@@ -368,10 +368,7 @@ def select_threshold(
     table: dict[float, dict[str, float]] = {}
     for threshold in thresholds:
         flat = score(gold, predictions[threshold]).flatten()
-        table[threshold] = {
-            key: round(float(flat[f"all.{key}.f1"]), 4)
-            for key in ("content_lenient", "content_source_e2e", "content_exact", "cue_exact", "source_exact")
-        }
+        table[threshold] = {key: round(float(flat[f"all.{key}.f1"]), 4) for key in TARGET_METRICS}
     best = max(thresholds, key=lambda t: (sum(table[t].values()), t))
     return best, table
 
