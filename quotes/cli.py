@@ -700,9 +700,34 @@ def models_train_cues(
     from quotes.extract import cuemodel
 
     model, target = _train_linear(cuemodel, gold_dir, models=models, parses=parses, out=out)
+    typer.echo(f"cue model → {target}: {_held_out_summary(model)}")
+
+
+@models_app.command("train-arguments")
+def models_train_arguments(
+    gold_dir: SplitArg,
+    models: ModelsOpt = None,
+    parses: ParsesOpt = None,
+    out: ModelFileOpt = None,
+) -> None:
+    """Train the learned (verb, argument) report model on gold attributions (needs the train
+    extra). Train it after the cue and extent models: it learns what they leave out.
+
+    Example:
+
+        quotes models train-arguments ../shared/data/polnear/train --parses out/train.spacy
+    """
+    from quotes.extract import arguments
+
+    model, target = _train_linear(arguments, gold_dir, models=models, parses=parses, out=out)
+    typer.echo(f"argument model → {target}: {_held_out_summary(model)}")
+
+
+def _held_out_summary(model: CueModel) -> str:
+    """Size, threshold and held-out content+source F1 of a model chosen by `select_threshold`."""
     scores = model.meta["held_out_scores"][str(model.threshold)]
-    typer.echo(
-        f"cue model → {target}: {len(model.weights):,} features, threshold {model.threshold}; "
+    return (
+        f"{len(model.weights):,} features, threshold {model.threshold}; "
         f"held-out content+source F1 {scores['content_source_e2e']:.3f}"
     )
 

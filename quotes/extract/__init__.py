@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from quotes.extract.arguments import argument_attributions
 from quotes.extract.direct import attribute_regions
 from quotes.extract.extent import extend_contents
 from quotes.extract.indirect import according_to_attributions, verb_attributions
@@ -32,7 +33,9 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
 
     With `extend`, the learned extent model (`quotes.extract.extent`) lets a reported
     statement take in the phrases the parser cut off after it; its training turns it off to
-    see the rules' own contents.
+    see the rules' own contents. Last, the learned argument model
+    (`quotes.extract.arguments`) adds the verbs whose object or oblique reports what the
+    rest left out.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -59,6 +62,13 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     found.sort(key=lambda a: a.start)
     found += attribute_regions(doc, regions, found, paragraphs)
     found = [a for a in found if a.content]
+    added = argument_attributions(doc, regions, found)
+    if added:
+        if extend:
+            extend_contents(doc, added, stops=found)
+        for attribution in added:
+            _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
+        found += added
     found.sort(key=lambda a: a.start)
     for attribution in found:
         attribution.source = source_phrase(doc, attribution)

@@ -27,7 +27,7 @@ import json
 import math
 import os
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
@@ -181,23 +181,34 @@ class CueModel:
         )
 
 
-_ACTIVE: list[CueModel | None] = []
-"""A model set by `using` (training tries candidate models on held-out articles)."""
+_ACTIVE: dict[str, list[CueModel | None]] = {}
+"""Models set by `using`, per role (training tries candidate models on held-out articles)."""
 
 
 @contextmanager
-def using(model: CueModel | None) -> Iterator[None]:
-    """Extract with `model` instead of the shipped one inside the block (None: no model)."""
-    _ACTIVE.append(model)
+def using(model: CueModel | None, *, role: str = "cue") -> Iterator[None]:
+    """Extract with `model` instead of the shipped one inside the block (None: no model).
+
+    `role` says which model it stands in for: "cue" (this module's) or "argument"
+    (`quotes.extract.arguments`).
+    """
+    stack = _ACTIVE.setdefault(role, [])
+    stack.append(model)
     try:
         yield
     finally:
-        _ACTIVE.pop()
+        stack.pop()
+
+
+def model_in_use(role: str, shipped: Callable[[], CueModel | None]) -> CueModel | None:
+    """The model for `role`: one set by `using`, else what `shipped` returns."""
+    stack = _ACTIVE.get(role)
+    return stack[-1] if stack else shipped()
 
 
 def cue_model() -> CueModel | None:
     """The model in use: one set by `using`, else the shipped one."""
-    return _ACTIVE[-1] if _ACTIVE else shipped_cue_model()
+    return model_in_use("cue", shipped_cue_model)
 
 
 @cache
@@ -337,6 +348,7 @@ def select_threshold(
     folds: int = 5,
     seed: int = 13,
     thresholds: Sequence[float] = THRESHOLDS,
+    role: str = "cue",
 ) -> tuple[float, dict[float, dict[str, float]]]:
     """The threshold whose attributions score best on held-out articles of the training split.
 
@@ -346,7 +358,8 @@ def select_threshold(
     cue and source; ties: the higher threshold). What matters to users is attributions, not
     cue tokens, and the rules decide what a cue adds, so the choice is made on what the
     whole extractor finds; no single figure decides, because a looser threshold buys
-    lenient recall with exact precision.
+    lenient recall with exact precision. `role` names the model being trained (see
+    `using`): the cue model, or the argument model of `quotes.extract.arguments`.
 
     Returns:
         The threshold, and per threshold the held-out scores (content lenient,
@@ -360,7 +373,7 @@ def select_threshold(
     for held in folds_of(len(data), folds, seed):
         model = fit([row for i, doc in enumerate(data) if i not in held for row in doc], c=c)
         for threshold in thresholds:
-            with using(replace(model, threshold=threshold)):
+            with using(replace(model, threshold=threshold), role=role):
                 for i in sorted(held):
                     found = extract_attributions(docs[i])
                     quotes, _ = resolve_speakers(docs[i], found, doc_id=ids[i])

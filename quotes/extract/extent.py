@@ -157,15 +157,22 @@ def extent_model() -> CueModel | None:
     return read_model(MODEL_FILE, env="QUOTES_EXTENT_MODEL")
 
 
-def extend_contents(doc: Doc, found: Sequence[Attribution], model: CueModel | None = None) -> None:
+def extend_contents(
+    doc: Doc,
+    found: Sequence[Attribution],
+    model: CueModel | None = None,
+    *,
+    stops: Sequence[Attribution] = (),
+) -> None:
     """Let each content take in the phrases after it that the model says continue it.
 
-    A phrase holding another attribution's cue is never taken: that is a statement of its own.
+    A phrase holding another attribution's cue (one of `found` or of `stops`) is never
+    taken: that is a statement of its own.
     """
     model = model if model is not None else extent_model()
     if model is None:
         return
-    cues = {a.cue_token for a in found if a.cue_token is not None}
+    cues = {a.cue_token for a in [*found, *stops] if a.cue_token is not None}
     for attribution in found:
         end = None
         for index, phrase in enumerate(phrases_after(doc, attribution)):

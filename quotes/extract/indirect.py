@@ -57,7 +57,7 @@ def is_cue(token: Token, regions: list[QuoteRegion]) -> bool:
     return token.pos_ in _VERBISH and lemma in reporting_verbs() and not _in_regions(token, regions)
 
 
-def _cue_span(verb: Token) -> tuple[int, int]:
+def cue_span(verb: Token) -> tuple[int, int]:
     """The cue's characters: the verb with its particle ("point out"), and the auxiliaries and
     adverbs right before it ("has also said", "repeatedly claimed")."""
     tokens = [verb] + [c for c in verb.children if c.dep_ == "compound:prt"]
@@ -85,7 +85,9 @@ def _adverbs_before(verb: Token) -> list[Token]:
     return out
 
 
-def _speaker(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | None]:
+def speaker_of(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | None]:
+    """The speaker mention's characters and head index for a cue of `rule`: the verb's
+    subject, unless an object rule's subject fails `_plausible_subject`."""
     subject = subject_of(verb)
     if subject is None or (rule in _OBJECT_RULES and not _plausible_subject(verb, subject)):
         return None, None
@@ -114,6 +116,7 @@ def _stranded_modifier(verb: Token, mention: list[Token]) -> list[Token]:
 
 
 _OBJECT_RULES = ("object", "prep-object", "xcomp")
+"""Rules whose verbs also describe plain actions: their speaker must be well evidenced."""
 
 
 def _plausible_subject(verb: Token, subject: Token) -> bool:
@@ -438,11 +441,11 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
         content = [span for span in content if _has_word(doc.text, span)]
         if not content:
             continue
-        cue = _cue_span(token)
+        cue = cue_span(token)
         if rule == "prep-object":
             case = _prep_object(token)[1]  # type: ignore[index]
             cue = (cue[0], max(cue[1], case.idx + len(case.text)))
-        speaker, root = _speaker(token, rule) if not raised else (None, None)
+        speaker, root = speaker_of(token, rule) if not raised else (None, None)
         leading = _leading_quotation(doc, content, cue, regions)
         if leading is not None:
             # "“…,” Jane Doe, the minister, said": the parser hung the name on the quotation
