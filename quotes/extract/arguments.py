@@ -25,20 +25,18 @@ Set ``QUOTES_ARGUMENT_MODEL`` to another file, or to an empty string to turn the
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quotes.extract.cuemodel import (
     CueModel,
-    fit,
     model_in_use,
-    parsed_split,
     read_model,
-    select_threshold,
+    train_on_split,
+    training_main,
 )
 from quotes.extract.cuemodel import (
     features as verb_features,
@@ -303,42 +301,13 @@ def _matches(cand: Candidate, gold: GoldAttribution) -> bool:
 def train_from_split(
     gold_dir: Path | str, *, models: str | None = None, parses: Path | None = None, c: float = 0.3
 ) -> CueModel:
-    """Train the model on a PolNeAR-layout split's gold attributions that the rest of the
-    extractor misses, with the threshold whose held-out attributions score best
-    (`cuemodel.select_threshold`: folds of the split, mean of five F1 scores)."""
-    from quotes.evaluate import load_gold
-
-    gold_dir = Path(gold_dir)
-    gold = load_gold(gold_dir)
-    ids = sorted(gold)
-    parsed = parsed_split(gold, ids, models=models, parses=parses)
-    data = [examples(doc, gold[i].attributions) for i, doc in zip(ids, parsed, strict=True)]
-    threshold, table = select_threshold(data, parsed, {i: gold[i] for i in ids}, ids, c=c, role=ROLE)
-    model = fit([row for doc in data for row in doc], c=c, threshold=threshold)
-    meta = {
-        "split": gold_dir.name,
-        "articles": len(data),
-        "candidates": sum(len(doc) for doc in data),
-        "positives": sum(y for doc in data for _, y in doc),
-        "C": c,
-        "threshold_by": "mean of five F1 scores on held-out folds of the split",
-        "held_out_scores": {str(t): row for t, row in table.items()},
-    }
-    return replace(model, meta=meta)
+    """Train the model on a PolNeAR-layout split (`cuemodel.train_on_split`)."""
+    return train_on_split(gold_dir, examples, role=ROLE, models=models, parses=parses, c=c)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Train the argument model on a PolNeAR-layout split and write it as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m quotes.extract.arguments", description=main.__doc__)
-    parser.add_argument("gold_dir", type=Path, help="PolNeAR-layout split, e.g. polnear/train")
-    parser.add_argument("--models", default=None, help="Stanza models (default: as the pipeline finds them)")
-    parser.add_argument("--parses", type=Path, default=None, help="DocBin cache of the parsed texts")
-    parser.add_argument("--out", type=Path, default=MODEL_FILE)
-    parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
-    args = parser.parse_args(argv)
-    model = train_from_split(args.gold_dir, models=args.models, parses=args.parses, c=args.c)
-    args.out.write_text(model.to_json() + "\n", encoding="utf-8")
-    print(f"{len(model.weights)} features, threshold {model.threshold} → {args.out}; {model.meta}")
+    training_main(argv, "quotes.extract.arguments", main.__doc__, train_from_split, MODEL_FILE)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from quotes.extract.syntax import describing_participle, subject_of
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from quotes.evaluate import GoldDocument
+    from quotes.evaluate import GoldAttribution, GoldDocument
     from quotes.extract.marks import QuoteRegion
 
 __all__ = ["CueModel", "cue_model", "features", "train_cue_model"]
@@ -440,6 +440,43 @@ def train_from_split(
     return replace(model, threshold=threshold, meta=meta)
 
 
+def train_on_split(
+    gold_dir: Path | str,
+    examples_of: Callable[[Doc, Sequence[GoldAttribution]], list[tuple[list[str], int]]],
+    *,
+    role: str,
+    models: str | None = None,
+    parses: Path | None = None,
+    c: float = 0.3,
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> CueModel:
+    """Train a model that the extractor consults in `role` (see `using`) on a PolNeAR-layout
+    split: `examples_of` gives each parsed article's (features, label) rows from its gold
+    attributions; the threshold is `select_threshold`'s (folds of the split, mean of five F1).
+    The argument and boundary models are trained this way."""
+    from quotes.evaluate import load_gold
+
+    gold_dir = Path(gold_dir)
+    gold = load_gold(gold_dir)
+    ids = sorted(gold)
+    parsed = parsed_split(gold, ids, models=models, parses=parses)
+    data = [examples_of(doc, gold[i].attributions) for i, doc in zip(ids, parsed, strict=True)]
+    threshold, table = select_threshold(
+        data, parsed, {i: gold[i] for i in ids}, ids, c=c, role=role, thresholds=thresholds
+    )
+    model = fit([row for doc in data for row in doc], c=c, threshold=threshold)
+    meta = {
+        "split": gold_dir.name,
+        "articles": len(data),
+        "candidates": sum(len(doc) for doc in data),
+        "positives": sum(y for doc in data for _, y in doc),
+        "C": c,
+        "threshold_by": "mean of five F1 scores on held-out folds of the split",
+        "held_out_scores": {str(t): row for t, row in table.items()},
+    }
+    return replace(model, meta=meta)
+
+
 def parsed_split(
     gold: Mapping[str, GoldDocument], ids: Sequence[str], *, models: str | None, parses: Path | None
 ) -> list[Doc]:
@@ -463,14 +500,26 @@ def parsed_split(
 
 def main(argv: list[str] | None = None) -> None:
     """Train the cue model on a PolNeAR-layout split and write it as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m quotes.extract.cuemodel", description=main.__doc__)
+    training_main(argv, "quotes.extract.cuemodel", main.__doc__, train_from_split, MODEL_FILE)
+
+
+def training_main(
+    argv: list[str] | None,
+    module: str,
+    description: str | None,
+    train: Callable[..., CueModel],
+    model_file: Path,
+) -> None:
+    """The command line of a learned model's module (``python -m MODULE SPLIT``): train it
+    with `train` (a ``train_from_split``) and write it as JSON to ``--out`` or `model_file`."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
     parser.add_argument("gold_dir", type=Path, help="PolNeAR-layout split, e.g. polnear/train")
     parser.add_argument("--models", default=None, help="Stanza models (default: as the pipeline finds them)")
     parser.add_argument("--parses", type=Path, default=None, help="DocBin cache of the parsed texts")
-    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--out", type=Path, default=model_file)
     parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
     args = parser.parse_args(argv)
-    model = train_from_split(args.gold_dir, models=args.models, parses=args.parses, c=args.c)
+    model = train(args.gold_dir, models=args.models, parses=args.parses, c=args.c)
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(f"{len(model.weights)} features, threshold {model.threshold} → {args.out}; {model.meta}")
 
