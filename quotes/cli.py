@@ -723,6 +723,26 @@ def models_train_arguments(
     typer.echo(f"argument model → {target}: {_held_out_summary(model)}")
 
 
+@models_app.command("train-boundary")
+def models_train_boundary(
+    gold_dir: SplitArg,
+    models: ModelsOpt = None,
+    parses: ParsesOpt = None,
+    out: ModelFileOpt = None,
+) -> None:
+    """Train the learned cue/content boundary model on gold attributions (needs the train
+    extra). Train it last, after the cue, extent and argument models.
+
+    Example:
+
+        quotes models train-boundary ../shared/data/polnear/train --parses out/train.spacy
+    """
+    from quotes.extract import boundary
+
+    model, target = _train_linear(boundary, gold_dir, models=models, parses=parses, out=out)
+    typer.echo(f"boundary model → {target}: {_held_out_summary(model)}")
+
+
 def _held_out_summary(model: CueModel) -> str:
     """Size, threshold and held-out content+source F1 of a model chosen by `select_threshold`."""
     scores = model.meta["held_out_scores"][str(model.threshold)]

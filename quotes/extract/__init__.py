@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quotes.extract.arguments import argument_attributions
+from quotes.extract.boundary import move_seams
 from quotes.extract.direct import attribute_regions
 from quotes.extract.extent import extend_contents
 from quotes.extract.indirect import according_to_attributions, verb_attributions
@@ -35,7 +36,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     statement take in the phrases the parser cut off after it; its training turns it off to
     see the rules' own contents. Last, the learned argument model
     (`quotes.extract.arguments`) adds the verbs whose object or oblique reports what the
-    rest left out.
+    rest left out, and the boundary model (`quotes.extract.boundary`) moves into a cue the
+    first words of its content that annotators count as cue ("called on", "pointed to").
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -69,6 +71,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
         for attribution in added:
             _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
         found += added
+    move_seams(doc, found)
     found.sort(key=lambda a: a.start)
     for attribution in found:
         attribution.source = source_phrase(doc, attribution)

@@ -1,0 +1,91 @@
+"""The learned cue/content boundary: the seams it considers on a real parse, that it moves
+words from the content's start into the cue and nothing else, and the shipped model."""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes.extract.boundary import boundary_model, end_seams, move_seams, start_seams
+from quotes.extract.cuemodel import CueModel, using
+from quotes.extract.syntax import Attribution
+
+CALL_ON = CueModel(weights={"head_words=call|on": 6.0}, bias=-3.0, threshold=0.5, meta={})
+"""A model that puts "on" into the cue of "called" and nothing else anywhere."""
+
+TEXT = "The senator called on Congress to act quickly."
+
+
+def _attribution(text: str, cue: str, content: str) -> Attribution:
+    start = text.index(content)
+    cue_start = text.index(cue)
+    return Attribution(
+        kind="indirect",
+        content=[(start, start + len(content))],
+        cue=(cue_start, cue_start + len(cue)),
+    )
+
+
+def test_seams_are_the_first_words_of_a_content_right_after_its_cue(parser):
+    doc = parser(TEXT)
+    found = end_seams(doc, _attribution(TEXT, "called", "on Congress to act quickly"))
+    moved = [TEXT[TEXT.index("on Congress") : s.offset] for s in found]
+    assert moved == ["on", "on Congress", "on Congress to", "on Congress to act"]
+
+
+def test_no_end_seam_when_the_content_comes_first(parser):
+    text = "Congress must act quickly, the senator said."
+    doc = parser(text)
+    assert end_seams(doc, _attribution(text, "said", "Congress must act quickly")) == []
+
+
+def test_start_seams_stop_at_the_speaker_and_at_punctuation(parser):
+    text = "The senator went on to explain that the bill was dead."
+    doc = parser(text)
+    attribution = _attribution(text, "explain", "the bill was dead")
+    attribution.speaker = (0, len("The senator"))
+    starts = [text[s.offset : attribution.cue[1]] for s in start_seams(doc, attribution)]
+    assert starts == ["to explain", "on to explain", "went on to explain"]
+    text = "Asked about it, she declined to comment."
+    doc = parser(text)
+    attribution = _attribution(text, "declined", "to comment")
+    attribution.speaker = (text.index("she"), text.index("she") + 3)
+    assert start_seams(doc, attribution) == []
+
+
+def test_a_start_seam_takes_in_the_words_before_the_cue(parser):
+    text = "The senator went on to explain that the bill was dead."
+    doc = parser(text)
+    attribution = _attribution(text, "explain", "that the bill was dead")
+    model = CueModel(weights={"start:head_words=explain|went on to": 6.0}, bias=-3.0, threshold=0.5, meta={})
+    with using(model, role="boundary"):
+        move_seams(doc, [attribution])
+    assert text[slice(*attribution.cue)] == "went on to explain"
+    assert text[slice(*attribution.content[0])] == "that the bill was dead"
+
+
+def test_a_seam_moves_words_from_content_to_cue(parser):
+    doc = parser(TEXT)
+    attribution = _attribution(TEXT, "called", "on Congress to act quickly")
+    with using(CALL_ON, role="boundary"):
+        move_seams(doc, [attribution])
+    assert TEXT[slice(*attribution.cue)] == "called on"
+    assert TEXT[slice(*attribution.content[0])] == "Congress to act quickly"
+
+
+def test_below_the_threshold_nothing_moves(parser):
+    text = "The senator talked about the budget on Monday."
+    doc = parser(text)
+    attribution = _attribution(text, "talked", "about the budget")
+    with using(CALL_ON, role="boundary"):
+        move_seams(doc, [attribution])
+    assert text[slice(*attribution.cue)] == "talked"
+    assert text[slice(*attribution.content[0])] == "about the budget"
+
+
+def test_shipped_model_has_its_card_data():
+    model = boundary_model()
+    if model is None:
+        pytest.skip("no boundary model shipped")
+    assert 0 < model.threshold < 1
+    assert model.meta["positives"] > 0
+    assert model.meta["held_out_scores"]
