@@ -1,12 +1,10 @@
 """The learned argument model: the content and cue a (verb, argument) pair gives on a real
-parse, that it only adds what the rest of the extractor leaves out, and the shipped model."""
+parse, and that it only adds what the rest of the extractor leaves out."""
 
 from __future__ import annotations
 
-import pytest
-
 from quotes.extract import extract_attributions
-from quotes.extract.arguments import argument_model, candidates, content_span
+from quotes.extract.arguments import candidates, content_span
 from quotes.extract.cuemodel import CueModel, using
 from quotes.extract.marks import quote_regions
 
@@ -56,12 +54,3 @@ def test_a_verb_the_rules_already_use_is_no_candidate(parser):
     for cand in candidates(doc, regions, found):
         inside = sum(1 for i in range(*cand.content) if i in held)
         assert inside * 2 < cand.content[1] - cand.content[0]
-
-
-def test_shipped_model_has_its_card_data():
-    model = argument_model()
-    if model is None:
-        pytest.skip("no argument model shipped")
-    assert 0 < model.threshold < 1
-    assert model.meta["positives"] > 0
-    assert model.meta["held_out_scores"]

@@ -1,11 +1,9 @@
 """The learned cue/content boundary: the seams it considers on a real parse, that it moves
-words from the content's start into the cue and nothing else, and the shipped model."""
+words between the cue and its content or before the cue, and nothing else."""
 
 from __future__ import annotations
 
-import pytest
-
-from quotes.extract.boundary import boundary_model, end_seams, move_seams, start_seams
+from quotes.extract.boundary import end_seams, move_seams, start_seams
 from quotes.extract.cuemodel import CueModel, using
 from quotes.extract.syntax import Attribution
 
@@ -80,12 +78,3 @@ def test_below_the_threshold_nothing_moves(parser):
         move_seams(doc, [attribution])
     assert text[slice(*attribution.cue)] == "talked"
     assert text[slice(*attribution.content[0])] == "about the budget"
-
-
-def test_shipped_model_has_its_card_data():
-    model = boundary_model()
-    if model is None:
-        pytest.skip("no boundary model shipped")
-    assert 0 < model.threshold < 1
-    assert model.meta["positives"] > 0
-    assert model.meta["held_out_scores"]

@@ -1,5 +1,6 @@
 """The learned cue model: its JSON form, its features on a real parse, training by
-cross-validation, and that it only ever adds cues the lexicon lacks."""
+cross-validation, and that it only ever adds cues the lexicon lacks; and the shipped models
+trained the same way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 
 import pytest
 
+from quotes.extract.arguments import argument_model
+from quotes.extract.boundary import boundary_model
 from quotes.extract.cuemodel import CueModel, _best_threshold, cue_model, features, train_cue_model
 from quotes.extract.syntax import subject_of
 
@@ -66,3 +69,15 @@ def test_shipped_model_only_adds_cues(parser):
     doc = parser("The governor said the bill was dead.")
     said = next(t for t in doc if t.lower_ == "said")
     assert not candidate(said, quote_regions(doc.text, [(0, len(doc.text))]))
+
+
+@pytest.mark.parametrize("load", [argument_model, boundary_model])
+def test_shipped_models_trained_on_what_the_extractor_leaves_have_their_card_data(load):
+    """The argument and boundary models (`cuemodel.train_on_split`) ship their training data
+    and held-out scores with them."""
+    model = load()
+    if model is None:
+        pytest.skip("model not shipped")
+    assert 0 < model.threshold < 1
+    assert model.meta["positives"] > 0
+    assert str(model.threshold) in model.meta["held_out_scores"]
