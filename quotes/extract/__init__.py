@@ -36,8 +36,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     statement take in the phrases the parser cut off after it; its training turns it off to
     see the rules' own contents. Last, the learned argument model
     (`quotes.extract.arguments`) adds the verbs whose object or oblique reports what the
-    rest left out, and the boundary model (`quotes.extract.boundary`) moves into a cue the
-    first words of its content that annotators count as cue ("called on", "pointed to").
+    rest left out, and the boundary model (`quotes.extract.boundary`) moves each cue's edges
+    where news annotators draw them ("called on", "went on to explain").
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
