@@ -278,8 +278,8 @@ def examples(doc: Doc, gold: Sequence[GoldAttribution]) -> list[tuple[list[str],
     from quotes.extract.marks import quote_regions
     from quotes.parse import paragraph_spans
 
-    with using(None, role=ROLE):
-        found = extract_attributions(doc)
+    with using(None, role=ROLE), using(None, role="boundary"):
+        found = extract_attributions(doc)  # as the model sees them: before the boundary model
     paragraphs = doc.user_data.get("paragraphs") or paragraph_spans(doc.text)
     regions = quote_regions(doc.text, paragraphs)
     out = []

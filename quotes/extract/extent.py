@@ -69,6 +69,8 @@ def phrases_after(doc: Doc, attribution: Attribution) -> list[Phrase]:
     """
     if attribution.kind == "direct" or attribution.cue_token is None or not attribution.content:
         return []
+    if _whole_quotation(doc.text, attribution):
+        return []  # "reported “good progress” after a meeting": the quotation is the statement
     cue = doc[attribution.cue_token]
     span = doc.char_span(attribution.content[-1][0], attribution.content[-1][1], alignment_mode="expand")
     if span is None or span.start <= cue.i or span.sent.start != cue.sent.start:
@@ -99,6 +101,16 @@ def phrases_after(doc: Doc, attribution: Attribution) -> list[Phrase]:
         out.append(Phrase(start=i, end=end, head=head.i, separator=separator))
         i = end + 1
     return out
+
+
+_OPENING = frozenset('"“‘«')
+_CLOSING = frozenset('"”’»')
+
+
+def _whole_quotation(text: str, attribution: Attribution) -> bool:
+    """Whether a content is one quotation, marks included: it ends at its closing mark."""
+    content = text[attribution.content[0][0] : attribution.content[-1][1]].strip()
+    return len(content) > 1 and content[0] in _OPENING and content[-1] in _CLOSING
 
 
 def features(doc: Doc, attribution: Attribution, phrase: Phrase, index: int) -> list[str]:
