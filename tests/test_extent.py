@@ -8,6 +8,7 @@ import pytest
 from quotes.extract import extract_attributions
 from quotes.extract.cuemodel import CueModel
 from quotes.extract.extent import _best_accuracy, extend_contents, extent_model, phrases_after
+from quotes.extract.syntax import Attribution
 
 ALWAYS = CueModel(weights={}, bias=10.0, threshold=0.5, meta={})
 NEVER = CueModel(weights={}, bias=-10.0, threshold=0.5, meta={})
@@ -56,6 +57,19 @@ def test_an_extended_content_ends_on_a_word(parser):
     for a in found:
         text = doc.text[a.content[-1][0] : a.content[-1][1]]
         assert text[-1].isalnum() or text[-1] in "\"'”’)", text
+
+
+def test_a_whole_quotation_is_never_extended(parser):
+    """The quotation is the statement; what follows its closing mark is narration."""
+    doc = parser("The minister reported “good progress” after a meeting in Paris on Friday.")
+    quoted = (doc.text.index("“"), doc.text.index("”") + 1)
+    verb = next(t for t in doc if t.lower_ == "reported")
+    attribution = Attribution(
+        kind="indirect", content=[quoted], cue=(verb.idx, verb.idx + 8), cue_token=verb.i
+    )
+    assert phrases_after(doc, attribution) == []
+    extend_contents(doc, [attribution], model=ALWAYS)
+    assert attribution.content == [quoted]
 
 
 def test_best_accuracy_picks_the_cut_that_decides_best():
