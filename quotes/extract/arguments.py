@@ -181,8 +181,7 @@ def candidates(doc: Doc, regions: Sequence[QuoteRegion], found: Sequence[Attribu
     for verb in doc:
         if not _verb(verb, regions) or any(s <= verb.idx < e for s, e in cues):
             continue
-        subject = None
-        base: list[str] | None = None
+        base: list[str] | None = None  # the verb's own features, computed once it has a candidate
         for argument in verb.children:
             if argument.dep_ not in ARGUMENT_DEPS:
                 continue
@@ -198,6 +197,7 @@ def candidates(doc: Doc, regions: Sequence[QuoteRegion], found: Sequence[Attribu
 
 
 def _verb(token: Token, regions: Sequence[QuoteRegion]) -> bool:
+    """A content verb outside quotations, and not a participle describing a noun."""
     if token.pos_ not in ("VERB", "AUX") or not token.is_alpha or token.dep_ in ("aux", "cop"):
         return False
     if describing_participle(token):
