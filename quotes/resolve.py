@@ -48,7 +48,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from quotes.extract.lexicon import read_word_list
-from quotes.extract.marks import quote_regions
+from quotes.extract.marks import inside_quotation, quote_regions
 from quotes.link import link_corpus
 from quotes.model import Quote, Speaker, stable_id
 from quotes.names import (
@@ -169,7 +169,7 @@ class _Article:
                 self.sent_index[t.i] = k
 
     def quoted(self, token: Token) -> bool:
-        return any(r.start < token.idx < r.end - 1 for r in self.regions)
+        return inside_quotation(token.idx, self.regions)
 
     def paragraph(self, token: Token) -> int:
         return next((k for k, (s, e) in enumerate(self.paragraphs) if s <= token.idx < e), 0)

@@ -37,12 +37,13 @@ from quotes.extract.cuemodel import (
     read_model,
     train_on_split,
     training_main,
+    verb_outside_quotations,
 )
 from quotes.extract.cuemodel import (
     features as verb_features,
 )
 from quotes.extract.lexicon import RESOURCES, reporting_verbs
-from quotes.extract.syntax import Attribution, adjacent_subject, describing_participle, subject_of
+from quotes.extract.syntax import Attribution, adjacent_subject, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -179,7 +180,7 @@ def candidates(doc: Doc, regions: Sequence[QuoteRegion], found: Sequence[Attribu
     held = {i for a in found for s, e in a.content for i in range(s, e)}
     out = []
     for verb in doc:
-        if not _verb(verb, regions) or any(s <= verb.idx < e for s, e in cues):
+        if not verb_outside_quotations(verb, regions) or any(s <= verb.idx < e for s, e in cues):
             continue
         base: list[str] | None = None  # the verb's own features, computed once it has a candidate
         for argument in verb.children:
@@ -194,15 +195,6 @@ def candidates(doc: Doc, regions: Sequence[QuoteRegion], found: Sequence[Attribu
                 base = [*verb_features(verb, subject), f"in_content={inside}"]
             out.append(Candidate(verb, argument, content, base + pair_features(verb, argument)))
     return out
-
-
-def _verb(token: Token, regions: Sequence[QuoteRegion]) -> bool:
-    """A content verb outside quotations, and not a participle describing a noun."""
-    if token.pos_ not in ("VERB", "AUX") or not token.is_alpha or token.dep_ in ("aux", "cop"):
-        return False
-    if describing_participle(token):
-        return False
-    return not any(r.start < token.idx < r.end - 1 for r in regions)
 
 
 def content_span(verb: Token, argument: Token) -> tuple[int, int] | None:

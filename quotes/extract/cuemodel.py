@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quotes.extract.lexicon import RESOURCES, reporting_verbs
+from quotes.extract.marks import inside_quotation
 from quotes.extract.syntax import describing_participle, subject_of
 
 if TYPE_CHECKING:
@@ -54,13 +55,16 @@ _CHILD_DEPS = frozenset(
 
 def candidate(token: Token, regions: Sequence[QuoteRegion]) -> bool:
     """A verb outside quotations that the lexicon does not list: what the model scores."""
+    return verb_outside_quotations(token, regions) and token.lemma_.lower() not in reporting_verbs()
+
+
+def verb_outside_quotations(token: Token, regions: Sequence[QuoteRegion]) -> bool:
+    """A content verb outside quotations that does not describe a noun: what can report."""
     if token.pos_ not in _VERBISH or not token.is_alpha or token.dep_ in ("aux", "cop"):
         return False
     if describing_participle(token):
         return False  # "a source briefed on the talks": a description of the speaker, not a report
-    if token.lemma_.lower() in reporting_verbs():
-        return False
-    return not any(r.start < token.idx < r.end - 1 for r in regions)
+    return not inside_quotation(token.idx, regions)
 
 
 def features(token: Token, subject: Token | None) -> list[str]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.cuemodel import learned_cue
 from quotes.extract.lexicon import according_cues, nominal_cues, reporting_verbs
-from quotes.extract.marks import QuoteRegion
+from quotes.extract.marks import QuoteRegion, inside_quotation
 from quotes.extract.syntax import (
     Attribution,
     adjacent_subject,
@@ -44,17 +44,13 @@ _CLAUSE_DEPS = ("ccomp", "csubj")
 _VERBISH = ("VERB", "AUX")
 
 
-def _in_regions(token: Token, regions: list[QuoteRegion]) -> bool:
-    return any(r.start < token.idx < r.end - 1 for r in regions)
-
-
 def is_cue(token: Token, regions: list[QuoteRegion]) -> bool:
     """A reporting verb outside quotations, and not a participle describing a noun ("a source
     briefed on the talks", "figures reported by the ministry")."""
     lemma = token.lemma_.lower()
     if describing_participle(token):
         return False
-    return token.pos_ in _VERBISH and lemma in reporting_verbs() and not _in_regions(token, regions)
+    return token.pos_ in _VERBISH and lemma in reporting_verbs() and not inside_quotation(token.idx, regions)
 
 
 def cue_span(verb: Token) -> tuple[int, int]:
@@ -557,7 +553,7 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
             if tuple(lowered[i : i + len(phrase)]) != phrase:
                 continue
             cue_end = i + len(phrase) - 1
-            if _in_regions(doc[i], regions) or cue_end + 1 >= len(doc):
+            if inside_quotation(doc[i].idx, regions) or cue_end + 1 >= len(doc):
                 break
             source = _phrase_object(doc, cue_end)
             if source is None:

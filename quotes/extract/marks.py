@@ -11,9 +11,10 @@ One bad paragraph never affects the others.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["QuoteRegion", "quote_regions", "single_quote_regions"]
+__all__ = ["QuoteRegion", "inside_quotation", "quote_regions", "single_quote_regions"]
 
 OPENING = frozenset("“„«")
 CLOSING = frozenset("”»")
@@ -38,6 +39,12 @@ class QuoteRegion:
 
     def contains(self, start: int, end: int) -> bool:
         return self.start <= start and end <= self.end
+
+
+def inside_quotation(offset: int, regions: Iterable[QuoteRegion]) -> bool:
+    """Whether a word starting at `offset` lies between a region's marks (a word right after
+    the closing mark does not)."""
+    return any(r.start < offset < r.end - 1 for r in regions)
 
 
 def _marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
