@@ -48,6 +48,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
         return []
     paragraphs = doc.user_data.get("paragraphs") or paragraph_spans(doc.text)
     regions = quote_regions(doc.text, paragraphs)
+    singles = single_quote_regions(doc.text, paragraphs)
     found = verb_attributions(doc, regions)
     found = _drop_nested_duplicates(found)
     according = according_to_attributions(doc, regions)
@@ -60,7 +61,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     if extend:
         extend_contents(doc, found)
     for attribution in found:
-        _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
+        _classify(doc.text, attribution, regions, singles)
     found.sort(key=lambda a: a.start)
     found += attribute_regions(doc, regions, found, paragraphs)
     found = [a for a in found if a.content]
@@ -69,7 +70,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
         if extend:
             extend_contents(doc, added, stops=found)
         for attribution in added:
-            _classify(doc.text, attribution, regions, single_quote_regions(doc.text, paragraphs))
+            _classify(doc.text, attribution, regions, singles)
         found += added
     move_seams(doc, found)
     found.sort(key=lambda a: a.start)

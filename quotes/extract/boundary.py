@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from quotes.evaluate import GoldAttribution
     from quotes.extract.syntax import Attribution
 
-__all__ = ["Seam", "boundary_model", "move_seams", "seams", "train_from_split"]
+__all__ = ["Seam", "boundary_model", "end_seams", "move_seams", "start_seams", "train_from_split"]
 
 MODEL_FILE = RESOURCES / "boundary_model.json"
 ROLE = "boundary"
@@ -102,11 +102,6 @@ def _best(model: CueModel, candidates: list[Seam]) -> Seam | None:
         return None
     probability, best = max(scored, key=lambda pair: pair[0])
     return best if probability >= model.threshold else None
-
-
-def seams(doc: Doc, attribution: Attribution) -> list[Seam]:
-    """All candidate seams of an attribution, at the cue's end and at its start."""
-    return end_seams(doc, attribution) + start_seams(doc, attribution)
 
 
 def end_seams(doc: Doc, attribution: Attribution) -> list[Seam]:
