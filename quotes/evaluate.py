@@ -64,8 +64,8 @@ Fragments = tuple[tuple[int, int], ...]
 TYPES = ("direct", "indirect")
 BREAKDOWNS = ("all", *TYPES)
 TARGET_METRICS = ("content_lenient", "content_source_e2e", "content_exact", "cue_exact", "source_exact")
-"""The five figures issue #7 sets targets for; `quotes eval` prints them, and the cue model's
-threshold is chosen by their mean."""
+"""The five figures issue #7 sets targets for; `quotes eval` prints them, and the learned
+models' thresholds are chosen by their mean (`cuemodel.select_threshold`)."""
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 WORD_RE = re.compile(r"\w+")

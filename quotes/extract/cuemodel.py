@@ -193,8 +193,8 @@ _ACTIVE: dict[str, list[CueModel | None]] = {}
 def using(model: CueModel | None, *, role: str = "cue") -> Iterator[None]:
     """Extract with `model` instead of the shipped one inside the block (None: no model).
 
-    `role` says which model it stands in for: "cue" (this module's) or "argument"
-    (`quotes.extract.arguments`).
+    `role` says which model it stands in for: "cue" (this module's), "argument"
+    (`quotes.extract.arguments`) or "boundary" (`quotes.extract.boundary`).
     """
     stack = _ACTIVE.setdefault(role, [])
     stack.append(model)
@@ -363,7 +363,7 @@ def select_threshold(
     cue tokens, and the rules decide what a cue adds, so the choice is made on what the
     whole extractor finds; no single figure decides, because a looser threshold buys
     lenient recall with exact precision. `role` names the model being trained (see
-    `using`): the cue model, or the argument model of `quotes.extract.arguments`.
+    `using`): the cue, argument or boundary model.
 
     Returns:
         The threshold, and per threshold the held-out scores (content lenient,
