@@ -54,6 +54,16 @@ def test_name_between_quotation_and_verb_is_the_speaker_not_content(parser):
     assert "Jane Doe" in doc.text[a.speaker[0] : a.speaker[1]]
 
 
+def test_a_wh_adverb_before_the_verb_stays_out_of_the_cue(parser):
+    """PolNeAR's annotators never count "when" in "when asked" as cue (0 of 22 on train)."""
+    doc = parser("When asked about the budget, the mayor said that the city would cut nothing.")
+    cues = [doc.text[slice(*a.cue)] for a in extract_attributions(doc) if a.cue]
+    assert "said" in cues
+    assert not [c for c in cues if c.lower().startswith("when")]
+    doc = parser("The mayor has also said that the city would cut nothing.")
+    assert doc.text[slice(*_find(doc, "cut nothing").cue)] == "has also said"
+
+
 def test_statement_continues_after_a_medial_cue(parser):
     doc = parser("The company was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999.")
     a = _find(doc, "juggernaut")

@@ -70,12 +70,13 @@ def cue_span(verb: Token) -> tuple[int, int]:
 
 
 def _adverbs_before(verb: Token) -> list[Token]:
-    """The verb's adverbs in the run of adverbs and auxiliaries right before it."""
+    """The verb's adverbs in the run of adverbs and auxiliaries right before it. A wh-adverb
+    opens a clause rather than qualifying the report: "when asked" has the cue "asked"."""
     doc = verb.doc
     out = []
     i = verb.i - 1
     while i >= verb.sent.start and doc[i].head.i == verb.i and doc[i].dep_ in ("advmod", "aux", "aux:pass"):
-        if doc[i].dep_ == "advmod" and doc[i].pos_ in ("ADV", "PART"):
+        if doc[i].dep_ == "advmod" and doc[i].pos_ in ("ADV", "PART") and doc[i].tag_ != "WRB":
             out.append(doc[i])
         i -= 1
     return out
