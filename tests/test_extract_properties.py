@@ -9,7 +9,9 @@ from quotes.extract.marks import quote_regions
 from quotes.parse import paragraph_spans, words_and_spaces
 
 NEWSY = st.lists(
-    st.sampled_from(list("abc XYZ.,;:'’‘\"“”«»\n-—") + ["said", " he ", "According to ", "that ", "Sheikh Al "]),
+    st.sampled_from(
+        list("abc XYZ.,;:'’‘\"“”«»\n-—") + ["said", " he ", "According to ", "that ", "Sheikh Al "]
+    ),
     max_size=80,
 ).map("".join)
 
@@ -20,7 +22,7 @@ def test_words_and_spaces_rebuild_the_text(text):
 
     offsets = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     words, spaces = words_and_spaces(text, offsets)
-    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces)) == text
+    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True)) == text
 
 
 @given(NEWSY)
@@ -40,7 +42,9 @@ def test_any_text_gives_quotes_whose_offsets_slice_back(parser, text):
 
     doc = parser(text)
     assert doc.text == text
-    quotes, _ = resolve_speakers(doc, extract_attributions(doc), doc_id="x")
+    found = extract_attributions(doc)
+    assert len({tuple(a.content) for a in found}) == len(found), "one attribution per content"
+    quotes, _ = resolve_speakers(doc, found, doc_id="x")
     for q in quotes:
         assert text[q.content_start : q.content_end] == q.text
         if q.speaker_start is not None:

@@ -64,6 +64,29 @@ def test_a_wh_adverb_before_the_verb_stays_out_of_the_cue(parser):
     assert doc.text[slice(*_find(doc, "cut nothing").cue)] == "has also said"
 
 
+def test_a_statement_is_found_once_when_two_rules_reach_it(parser):
+    """The object rule and the xcomp rule both reach "detailed medical records"; after the
+    boundary model moves "to disclose" into the cue they are the same attribution."""
+    doc = parser("The governor has steadfastly refused to disclose detailed medical records.")
+    found = [a for a in extract_attributions(doc) if "medical records" in _content(doc, a)]
+    assert len(found) == 1
+    assert doc.text[slice(*found[0].speaker)] == "The governor"
+
+
+def test_each_turn_of_a_quoted_transcript_is_its_speakers_own(parser):
+    text = (
+        "The interview went on.\n\n"
+        '"HOST: Why did the senator skip the vote on the budget last week?\n\n'
+        '"DOE: Well, the question really should be why the budget came so late to the floor.\n\n'
+        '"HOST: Do you think that the two are really the same thing?"\n\nThe senator left.'
+    )
+    doc = parser(text)
+    labels = [a for a in extract_attributions(doc) if a.rule == "label"]
+    turns = {text[slice(*a.speaker)]: _content(doc, a) for a in labels}
+    assert turns["DOE"] == "Well, the question really should be why the budget came so late to the floor."
+    assert all("\n" not in content for content in turns.values())
+
+
 def test_statement_continues_after_a_medial_cue(parser):
     doc = parser("The company was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999.")
     a = _find(doc, "juggernaut")

@@ -73,6 +73,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
             _classify(doc.text, attribution, regions, singles)
         found += added
     move_seams(doc, found)
+    found = _one_per_content(found)
     found.sort(key=lambda a: a.start)
     for attribution in found:
         attribution.source = source_phrase(doc, attribution)
@@ -102,15 +103,20 @@ def _classify(
     if attribution.kind == "according_to":
         return
     whole = bool(inside) and all(_contained(text, r, attribution.content) for r in inside)
+    # a speaker label's content is its own line, also inside a quoted transcript whose
+    # quotation runs over every turn ("“DOE: … ¶ “SMITH: …”)
+    snap = attribution.rule != "label"
     if words and quoted == words or (quoted >= 0.85 * words and not whole):
         attribution.kind = "direct"
-        attribution.content = _snap(attribution.content, inside)
+        if snap:
+            attribution.content = _snap(attribution.content, inside)
     elif (
         words and quoted >= 0.5 * words and not any(_contained(text, r, attribution.content) for r in inside)
     ):
         # the parser cut a quotation short (a sentence break inside it): take all of it
         attribution.kind = "direct"
-        attribution.content = _snap(attribution.content, inside)
+        if snap:
+            attribution.content = _snap(attribution.content, inside)
     elif quoted or any(r.start >= s and r.end <= e for r in singles for s, e in attribution.content):
         attribution.kind = "mixed"
 
@@ -199,6 +205,25 @@ def _drop_nested_duplicates(found: list[Attribution]) -> list[Attribution]:
         if key not in best or (a.speaker is not None and best[key].speaker is None):
             best[key] = a
     return list(best.values())
+
+
+def _one_per_content(found: list[Attribution]) -> list[Attribution]:
+    """Keep one attribution per content once every stage has run. Moving a seam can make two
+    attributions identical ("refusing | to call X" found both as an object and as an xcomp
+    report), and a later stage can find a content an earlier one holds; a reader should see one
+    statement once. The one kept has a speaker if any has, then the stronger rule, then comes
+    first."""
+    best: dict[tuple[tuple[int, int], ...], Attribution] = {}
+    for a in found:
+        key = tuple(a.content)
+        if key not in best or _rank(a) > _rank(best[key]):
+            best[key] = a
+    kept = {id(a) for a in best.values()}
+    return [a for a in found if id(a) in kept]
+
+
+def _rank(attribution: Attribution) -> tuple[bool, bool]:
+    return attribution.speaker is not None, attribution.rule not in _WEAK_RULES
 
 
 def _merge(verbal: list[Attribution], according: list[Attribution]) -> list[Attribution]:

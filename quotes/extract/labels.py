@@ -61,6 +61,8 @@ def _label_line(doc: Doc, start: int, end: int, refused: frozenset[str]) -> Attr
     if not mark:
         return None
     label, rest = tokens[:mark], tokens[mark + 1 :]
+    while label and label[0].is_quote:  # a turn of a quoted transcript: “DOE: …
+        label = label[1:]
     if not _is_name(label) or " ".join(t.text for t in label).lower() in refused:
         return None
     cue = tokens[mark]
