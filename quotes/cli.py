@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
@@ -41,18 +41,18 @@ ModelsOpt = Annotated[
 _state = {"debug": False}
 
 
-class StoreFormat(str, Enum):
+class StoreFormat(StrEnum):
     parquet = "parquet"
     jsonl = "jsonl"
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
@@ -76,12 +76,12 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-class Device(str, Enum):
+class Device(StrEnum):
     cpu = "cpu"
     cuda = "cuda"
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     local = "local"
     ray = "ray"
 
@@ -320,7 +320,7 @@ def export(
         sys.stdout.write(text)
 
 
-class ClaimsFormat(str, Enum):
+class ClaimsFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     parquet = "parquet"
@@ -452,8 +452,6 @@ def eval_cmd(
 
         quotes eval ../shared/data/polnear/dev --no-prune --name polnear-dev-noprune
     """
-    import time
-
     from quotes import evaluate
 
     try:
@@ -461,7 +459,6 @@ def eval_cmd(
         if pred is None:
             predictions, meta = _predict(gold, models, prune=prune)
         else:
-            started = time.perf_counter()
             predictions = evaluate.read_predictions(pred)
             meta["predictions"] = str(pred)
         result = evaluate.score(gold, predictions)

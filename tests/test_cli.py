@@ -35,10 +35,13 @@ def test_speakers_and_export(seed_store, tmp_path):
     result = runner.invoke(app, ["speakers", "--store", str(seed_store), "--format", "csv"])
     assert result.exit_code == 0 and "Majed al-Ansari" in result.output
     out = tmp_path / "q.jsonl"
-    result = runner.invoke(app, ["export", "--store", str(seed_store), "--format", "jsonl", "--out", str(out)])
+    result = runner.invoke(
+        app, ["export", "--store", str(seed_store), "--format", "jsonl", "--out", str(out)]
+    )
     assert result.exit_code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert rows and {"doc_id", "kind", "content_start", "content_end", "speaker_id", "speaker_name"} <= set(rows[0])
+    expected = {"doc_id", "kind", "content_start", "content_end", "speaker_id", "speaker_name"}
+    assert rows and expected <= set(rows[0])
 
 
 def test_missing_store_is_a_one_line_error(tmp_path):
@@ -52,7 +55,9 @@ def test_extract_keeps_going_past_bad_inputs(tmp_path, parser):
     good.write_text('"We will not give up," the minister said on Monday.\n', encoding="utf-8")
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     (tmp_path / "latin.txt").write_bytes("Caf\xe9 said so.".encode("latin-1"))
-    (tmp_path / "bad.jsonl").write_text('{"id": "a", "text": "She said it was over."}\n{not json\n', encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text(
+        '{"id": "a", "text": "She said it was over."}\n{not json\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["extract", str(tmp_path), "--out", str(tmp_path / "store")])
     assert result.exit_code == 0, result.output
     assert "empty.txt" in result.output and "latin.txt" in result.output and "bad.jsonl:2" in result.output
@@ -66,6 +71,8 @@ def test_extract_with_nothing_usable_exits_1(tmp_path, parser):
 
 def test_missing_model_folder_is_a_clear_error(tmp_path):
     (tmp_path / "a.txt").write_text("He said yes.", encoding="utf-8")
-    result = runner.invoke(app, ["extract", str(tmp_path), "--out", str(tmp_path / "s"), "--models", str(tmp_path / "m")])
+    result = runner.invoke(
+        app, ["extract", str(tmp_path), "--out", str(tmp_path / "s"), "--models", str(tmp_path / "m")]
+    )
     assert result.exit_code == 1
     assert "model folder" in result.output

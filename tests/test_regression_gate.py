@@ -32,7 +32,9 @@ HEADLINE = (
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev split not present beside the repository"),
+    pytest.mark.skipif(
+        not POLNEAR_DEV.is_dir(), reason="PolNeAR dev split not present beside the repository"
+    ),
     pytest.mark.skipif(not REPORT.is_file(), reason="no recorded PolNeAR dev report"),
 ]
 
