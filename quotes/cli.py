@@ -471,6 +471,37 @@ def eval_cmd(
     typer.echo(f"report: {md} and {js}", err=True)
 
 
+@app.command("eval-agreement")
+def eval_agreement_cmd(
+    gold: Annotated[
+        list[Path], typer.Argument(help="PolNeAR-style split folders (text/ and attributions/).")
+    ],
+    name: Annotated[
+        str, typer.Option("--name", help="Report name: reports/eval-NAME.md")
+    ] = "polnear-agreement",
+    reports: Annotated[Path, typer.Option("--reports", help="Report folder.")] = Path("reports"),
+) -> None:
+    """Score annotators against each other, the ceiling for `quotes eval`'s figures: on
+    articles with two or more annotation files, the second is scored against the first.
+
+    Example:
+
+        quotes eval-agreement ../shared/data/polnear/train ../shared/data/polnear/dev
+    """
+    from quotes import evaluate
+
+    try:
+        result, summary = evaluate.annotator_agreement(gold)
+        md, js = evaluate.write_report(result, name=name, reports_dir=reports, meta=summary)
+    except QuotesError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"articles with two annotators: {summary['articles']}")
+    flat = result.flatten()
+    for key in (f"all.{metric}.f1" for metric in evaluate.TARGET_METRICS):
+        typer.echo(f"{key}: {flat.get(key)}")
+    typer.echo(f"report: {md} and {js}", err=True)
+
+
 @app.command("eval-speakers")
 def eval_speakers_cmd(
     pred: Annotated[

@@ -49,6 +49,7 @@ __all__ = [
     "PRF",
     "TARGET_METRICS",
     "Scores",
+    "annotator_agreement",
     "compare_to_baseline",
     "content_kind",
     "load_gold",
@@ -158,7 +159,12 @@ def load_gold(gold_dir: Path | str) -> dict[str, GoldDocument]:
 
 def annotation_files(ann_dir: Path, texts: set[str]) -> dict[str, str]:
     """Map each article with a text to the name of its first .ann file (by name)."""
-    chosen: dict[str, str] = {}
+    return {doc_id: names[0] for doc_id, names in _annotations_by_article(ann_dir, texts).items()}
+
+
+def _annotations_by_article(ann_dir: Path, texts: set[str]) -> dict[str, list[str]]:
+    """Map each article with a text to the names of its .ann files, one per annotator, sorted."""
+    by_article: dict[str, list[str]] = {}
     for name in sorted(p.name for p in ann_dir.glob("*.ann")):
         stem = name[: -len(".ann")]
         doc_id, sep, _annotator = stem.rpartition("_")
@@ -167,8 +173,60 @@ def annotation_files(ann_dir: Path, texts: set[str]) -> dict[str, str]:
         elif doc_id not in texts:
             logger.warning("%s: no text file; ignored", name)
         else:
-            chosen.setdefault(doc_id, name)
-    return chosen
+            by_article.setdefault(doc_id, []).append(name)
+    return by_article
+
+
+def annotator_agreement(gold_dirs: Iterable[Path | str]) -> tuple[EvalResult, dict[str, object]]:
+    """How closely two annotators of the same articles agree, by this module's metrics.
+
+    On every article with two or more annotation files, the second file (by name) is scored
+    as predictions against the first, the one `load_gold` and `score` use. The figures are
+    the ceiling to read a tool's against: matching one annotator more closely than another
+    annotator does is not a fair expectation, least of all for exact span edges.
+
+    Returns:
+        The scores, and a summary: the splits read, and the articles compared.
+
+    Raises:
+        InputError: If a folder lacks ``text/`` or ``attributions/``.
+    """
+    gold: dict[str, GoldDocument] = {}
+    records: list[dict[str, object]] = []
+    splits = []
+    for gold_dir in map(Path, gold_dirs):
+        text_dir, ann_dir = gold_dir / "text", gold_dir / "attributions"
+        if not text_dir.is_dir() or not ann_dir.is_dir():
+            raise InputError(str(gold_dir), "a gold folder must contain text/ and attributions/")
+        splits.append(str(gold_dir))
+        texts = {p.stem for p in text_dir.glob("*.txt")}
+        for doc_id, names in _annotations_by_article(ann_dir, texts).items():
+            if len(names) < 2:
+                continue
+            text_path = text_dir / f"{doc_id}.txt"
+            gold[doc_id] = _read_gold_document(doc_id, text_path, ann_dir / names[0])
+            second = _read_gold_document(doc_id, text_path, ann_dir / names[1])
+            records += [_as_prediction(doc_id, a) for a in second.attributions]
+    summary: dict[str, object] = {
+        "compared": "second annotation file of an article (by name) as predictions against the first",
+        "splits": splits,
+        "articles": len(gold),
+    }
+    return score(gold, records), summary
+
+
+def _as_prediction(doc_id: str, attribution: GoldAttribution) -> dict[str, object]:
+    """A gold attribution as a prediction record, every role with all its fragments."""
+    record: dict[str, object] = {
+        "doc_id": doc_id,
+        "kind": attribution.kind,
+        "content_fragments": [list(f) for f in attribution.content],
+    }
+    if attribution.cue:
+        record["cue_fragments"] = [list(f) for f in attribution.cue]
+    if attribution.source:
+        record["speaker_fragments"] = [list(f) for f in attribution.source]
+    return record
 
 
 def _read_gold_document(doc_id: str, text_path: Path, ann_path: Path) -> GoldDocument:

@@ -19,6 +19,7 @@ from quotes.evaluate import (
     BREAKDOWNS,
     EvalResult,
     GoldDocument,
+    annotator_agreement,
     compare_to_baseline,
     content_kind,
     load_gold,
@@ -366,6 +367,48 @@ def test_gold_as_predictions_scores_one_on_the_fixture(fixture_gold):
     assert_all_one(result)
     assert result.counts.gold_attributions == result.counts.pred_records_scored
     assert result.counts.gold_docs == 3
+
+
+def _split_with(folder: Path, doc_id: str, *ann_files: str, names: tuple[str, ...] = ()) -> Path:
+    """A one-article split folder: the fixture's text of `doc_id` and the given .ann files
+    (renamed to `names` when given)."""
+    (folder / "text").mkdir(parents=True)
+    (folder / "attributions").mkdir()
+    (folder / "text" / f"{doc_id}.txt").write_bytes((FIXTURE / "text" / f"{doc_id}.txt").read_bytes())
+    for source, target in zip(ann_files, names or ann_files, strict=True):
+        (folder / "attributions" / target).write_bytes((FIXTURE / "attributions" / source).read_bytes())
+    return folder
+
+
+def test_agreement_scores_the_second_annotator_against_the_first(tmp_path):
+    result, summary = annotator_agreement([FIXTURE])
+    assert summary["articles"] == 1  # only the Flynn article has several annotation files
+    first = _split_with(tmp_path / "first", FLYNN, f"{FLYNN}_4b22.ann")
+    second = _split_with(tmp_path / "second", FLYNN, f"{FLYNN}_4e07.ann")
+    expected = score(first, gold_records(load_gold(second)))
+    assert result.flatten() == expected.flatten()
+    assert result.flatten()["all.content_exact.f1"] < 1.0  # annotators draw different edges
+
+
+def test_an_annotator_agrees_fully_with_itself(tmp_path):
+    twice = (f"{FLYNN}_aaaa.ann", f"{FLYNN}_bbbb.ann")
+    folder = _split_with(tmp_path / "split", FLYNN, f"{FLYNN}_4b22.ann", f"{FLYNN}_4b22.ann", names=twice)
+    result, summary = annotator_agreement([folder])
+    assert summary["articles"] == 1
+    assert_all_one(result)
+
+
+def test_agreement_command_writes_a_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from quotes.cli import app
+
+    result = CliRunner().invoke(app, ["eval-agreement", str(FIXTURE), "--reports", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "articles with two annotators: 1" in result.output
+    report = json.loads((tmp_path / "eval-polnear-agreement.json").read_text(encoding="utf-8"))
+    assert report["meta"]["articles"] == 1
+    assert (tmp_path / "eval-polnear-agreement.md").is_file()
 
 
 def test_quote_objects_score_like_their_dicts(fixture_gold):
