@@ -350,6 +350,8 @@ def synthetic_store(
             speaker_id=pl.format("speaker-{}", pl.col("s").cast(pl.String).str.zfill(6)),
             speaker_name=pl.col("s").replace_strict(list(range(speakers)), names, return_dtype=pl.String),
             speaker_type=pl.lit("person"),
+            rule=pl.lit("ccomp"),
+            probability=pl.lit(None, pl.Float64),
         )
         frame.cast(dict(QUOTE_SCHEMA)).sort("doc_id", "content_start", "id").write_parquet(
             folder / "quotes" / f"part-{part:05d}.parquet"
@@ -460,9 +462,7 @@ def bench(
     cores = available_cores()
     many = workers or cores
     spec = find_models(models)
-    result = BenchResult(
-        corpus=str(corpus_path), cores=cores, load_average=os.getloadavg(), models=spec.name
-    )
+    result = BenchResult(corpus=str(corpus_path), cores=cores, load_average=os.getloadavg(), models=spec.name)
     settings = [(1, True), (1, False)]
     if many > 1:
         settings += [(many, True), (many, False)]
@@ -651,4 +651,3 @@ def _plot(result: BenchResult) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
-

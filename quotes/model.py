@@ -110,6 +110,12 @@ class Quote:
         speaker_id: Stable id of the canonical speaker the mention resolves to.
         speaker_name: The best full name (or description) of that speaker.
         speaker_type: person, organization, group, anonymous or unknown.
+        rule: How the quote was found, for provenance and for filtering: the extraction rule
+            ("ccomp", "according-to", "floating", "label", ...), "argument" where the learned
+            argument model added it (`quotes.extract.arguments`).
+        probability: The learned model's probability where one decided that this is a
+            report (a cue verb outside the lexicon, or an argument-model report); None where
+            a rule on the lexicon or the quotation marks found it.
     """
 
     id: str
@@ -128,6 +134,8 @@ class Quote:
     speaker_id: str | None = None
     speaker_name: str | None = None
     speaker_type: str | None = None
+    rule: str | None = None
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: the field names of the JSONL export, fragments as lists."""
@@ -207,6 +215,8 @@ QUOTE_SCHEMA = pl.Schema(
         "speaker_id": pl.String(),
         "speaker_name": pl.String(),
         "speaker_type": pl.String(),
+        "rule": pl.String(),
+        "probability": pl.Float64(),
     }
 )
 

@@ -805,7 +805,15 @@ def _quote(doc: Doc, doc_id: str, a: Attribution, entity: _Entity | None) -> Quo
         speaker_id=entity.id if entity else None,
         speaker_name=entity.name if entity else None,
         speaker_type=entity.type if entity else None,
+        rule=a.rule or None,
+        probability=_probability(a),
     )
+
+
+def _probability(attribution: Attribution) -> float | None:
+    """The learned model's probability recorded on an attribution, if a model decided it."""
+    value = attribution.extra.get("probability")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _speakers(article: _Article, quoted: list[_Entity | None], doc_id: str) -> list[Speaker]:

@@ -109,3 +109,13 @@ def test_offsets_slice_back_to_the_text(seed_results):
             assert text[q.speaker_start : q.speaker_end] == q.speaker_mention
         if q.cue_start is not None:
             assert text[q.cue_start : q.cue_end] == q.cue
+
+
+def test_every_quote_says_how_it_was_found(seed_results):
+    """Provenance: each quote names its rule; only what a learned model decided carries that
+    model's probability."""
+    _, quotes, _ = seed_results
+    assert all(q.rule for q in quotes)
+    learned = [q for q in quotes if q.rule == "argument"]
+    assert learned and all(q.probability is not None and 0 < q.probability <= 1 for q in learned)
+    assert all(q.probability is None for q in quotes if q.kind == "direct" and q.rule == "ccomp")

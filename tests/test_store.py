@@ -76,7 +76,14 @@ def run() -> dict:
                 speaker_start=4,
                 speaker_end=7,
             ),
-            quote("q2", "d1", start=20, content_fragments=((20, 22), (23, 24))),
+            quote(
+                "q2",
+                "d1",
+                start=20,
+                content_fragments=((20, 22), (23, 24)),
+                rule="argument",
+                probability=0.62,
+            ),
             quote("q3", "d2", "s2", speaker_name="Hamas", speaker_type="organization"),
         ],
         "speakers": [
@@ -121,6 +128,16 @@ def test_quote_rows_round_trip_to_records(tmp_path: Path, run: dict) -> None:
     write_store(tmp_path, **run)
     stored = [Quote(**row) for row in read_quotes(tmp_path).to_dicts()]
     assert [q.to_dict() for q in stored] == [q.to_dict() for q in run["quotes"]]
+
+
+def test_a_store_from_before_the_provenance_columns_is_refused_with_a_remedy(
+    tmp_path: Path, run: dict
+) -> None:
+    write_store(tmp_path, **run)
+    path = tmp_path / "quotes.parquet"
+    pl.read_parquet(path).drop("rule", "probability").write_parquet(path)
+    with pytest.raises(StoreError, match="missing column 'rule'.*re-create the store"):
+        read_quotes(tmp_path)
 
 
 def test_empty_run_writes_empty_tables(tmp_path: Path) -> None:

@@ -231,14 +231,18 @@ def read_model(default: Path, *, env: str) -> CueModel | None:
     return CueModel.from_json(path.read_text(encoding="utf-8"))
 
 
-def learned_cue(token: Token, regions: Sequence[QuoteRegion]) -> bool:
-    """True for a verb outside the lexicon that the learned model calls a cue, and whose
-    subject can be a speaker ("The proposal includes three phases" reports nothing)."""
+def learned_cue(token: Token, regions: Sequence[QuoteRegion]) -> float | None:
+    """The learned model's probability for a verb outside the lexicon that it calls a cue, and
+    whose subject can be a speaker ("The proposal includes three phases" reports nothing);
+    None for any other token."""
     model = cue_model()
     if model is None or not candidate(token, regions):
-        return False
+        return None
     subject = subject_of(token)
-    return plausible_speaker(subject) and model.probability_of(features(token, subject)) >= model.threshold
+    if not plausible_speaker(subject):
+        return None
+    probability = model.probability_of(features(token, subject))
+    return probability if probability >= model.threshold else None
 
 
 _PERSONAL = frozenset({"i", "we", "you", "he", "she", "they", "who"})

@@ -419,11 +419,12 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
     """Attributions headed by a reporting verb with its complement as content."""
     out = []
     for token in doc:
-        learned = False
+        probability = None
         if not is_cue(token, regions):
-            learned = learned_cue(token, regions)
-            if not learned:
+            probability = learned_cue(token, regions)
+            if probability is None:
                 continue
+        learned = probability is not None
         found = _content_of(token, regions, learned=learned)
         if found is None and not learned:
             found = _postposed_content(token)
@@ -461,7 +462,12 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
                 speaker_root=root,
                 rule=rule,
                 cue_token=token.i,
-                extra={"lemma": token.lemma_.lower(), "learned": learned, "raising": bool(raised)},
+                extra={
+                    "lemma": token.lemma_.lower(),
+                    "learned": learned,
+                    "raising": bool(raised),
+                    **({"probability": round(probability, 3)} if probability is not None else {}),
+                },
             )
         )
     return out
