@@ -251,6 +251,15 @@ def query_cmd(
     contains: Annotated[
         str | None, typer.Option("--contains", help="Only statements containing this text.")
     ] = None,
+    min_probability: Annotated[
+        float | None,
+        typer.Option(
+            "--min-probability",
+            min=0.0,
+            max=1.0,
+            help="Leave out statements a learned model found with a lower probability.",
+        ),
+    ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
     claims: Annotated[
         bool, typer.Option("--claims", help="Group the statements by claim (see `quotes claims`).")
@@ -275,7 +284,9 @@ def query_cmd(
         typer.echo("Error: give a speaker (a name, alias or role) or --speaker-id ID, not both", err=True)
         raise typer.Exit(2)
     try:
-        frame = query.statements(store, speaker, speaker_id=speaker_id, contains=contains)
+        frame = query.statements(
+            store, speaker, speaker_id=speaker_id, contains=contains, min_probability=min_probability
+        )
         if claims and frame.height:
             from quotes import claims as claims_module
 

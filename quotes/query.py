@@ -163,6 +163,7 @@ def statements(
     *,
     speaker_id: str | None = None,
     contains: str | None = None,
+    min_probability: float | None = None,
 ) -> pl.DataFrame:
     """Return the quotes of one speaker, with article metadata.
 
@@ -172,6 +173,8 @@ def statements(
         speaker_id: The speaker's id instead (exact).
         contains: If given, keep only quotes whose text contains it (case-insensitive,
             literal, not a regular expression).
+        min_probability: If given, leave out the quotes a learned model found with a lower
+            probability (the ``probability`` column); what rules found is kept.
 
     Returns:
         All quote columns plus ``outlet``, ``title``, ``url`` and ``published``, ordered
@@ -197,6 +200,8 @@ def statements(
     said = quotes_with_articles(store_dir).filter(pl.col("speaker_id").is_in(ids))
     if contains is not None:
         said = said.filter(pl.col("text").str.to_lowercase().str.contains(contains.lower(), literal=True))
+    if min_probability is not None:
+        said = said.filter(pl.col("probability").is_null() | (pl.col("probability") >= min_probability))
     return said.collect()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 
@@ -119,3 +120,14 @@ def test_every_quote_says_how_it_was_found(seed_results):
     learned = [q for q in quotes if q.rule == "argument"]
     assert learned and all(q.probability is not None and 0 < q.probability <= 1 for q in learned)
     assert all(q.probability is None for q in quotes if q.kind == "direct" and q.rule == "ccomp")
+
+
+def test_min_probability_leaves_out_learned_statements_below_it(seed_store):
+    from quotes.query import statements
+
+    every = statements(seed_store, "Al Thani")
+    learned = every.filter(pl.col("probability").is_not_null())
+    assert learned.height >= 1
+    assert statements(seed_store, "Al Thani", min_probability=1.0).height == every.height - learned.height
+    kept = statements(seed_store, "Al Thani", min_probability=0.5)["probability"].drop_nulls()
+    assert kept.is_empty() or kept.min() >= 0.5
