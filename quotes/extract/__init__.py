@@ -223,6 +223,7 @@ def _one_per_content(found: list[Attribution]) -> list[Attribution]:
 
 
 def _rank(attribution: Attribution) -> tuple[bool, bool]:
+    """Which of two attributions of one content to keep: one with a speaker, then a strong rule."""
     return attribution.speaker is not None, attribution.rule not in _WEAK_RULES
 
 
