@@ -231,7 +231,7 @@ def read_model(default: Path, *, env: str) -> CueModel | None:
     return CueModel.from_json(path.read_text(encoding="utf-8"))
 
 
-def learned_cue(token: Token, regions: Sequence[QuoteRegion]) -> float | None:
+def learned_cue_probability(token: Token, regions: Sequence[QuoteRegion]) -> float | None:
     """The learned model's probability for a verb outside the lexicon that it calls a cue, and
     whose subject can be a speaker ("The proposal includes three phases" reports nothing);
     None for any other token."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from quotes.extract.cuemodel import learned_cue
+from quotes.extract.cuemodel import learned_cue_probability
 from quotes.extract.lexicon import according_cues, nominal_cues, reporting_verbs
 from quotes.extract.marks import QuoteRegion, inside_quotation
 from quotes.extract.syntax import (
@@ -421,7 +421,7 @@ def verb_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]
     for token in doc:
         probability = None
         if not is_cue(token, regions):
-            probability = learned_cue(token, regions)
+            probability = learned_cue_probability(token, regions)
             if probability is None:
                 continue
         learned = probability is not None
