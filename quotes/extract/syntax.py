@@ -147,7 +147,8 @@ def fronted_subject(verb: Token) -> Token | None:
     far, near = subjects[0], subjects[-1]
     doc = verb.doc
     before_near = near.left_edge.i - 1
-    far_end = max(t.i for t in far.subtree if not t.is_punct)
+    # A misparse can make a lone quotation mark a subject: its subtree has no words.
+    far_end = max((t.i for t in far.subtree if not t.is_punct), default=far.i)
     if before_near <= far_end or doc[before_near].text != ",":
         return None
     for clause in verb.children:
