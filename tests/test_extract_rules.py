@@ -123,6 +123,55 @@ def test_raising_verb_takes_its_subject_into_the_content(parser):
     assert _content(doc, a) == "The governor to welcome the ruling"
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The two leaders are expected to sign the agreement in Cairo next week.",
+            ["The two leaders", "to sign the agreement in Cairo next week"],
+        ),
+        (
+            "The border crossing is known as the only way out of the territory.",
+            ["The border crossing", "the only way out of the territory"],
+        ),
+    ],
+)
+def test_agentless_passive_takes_its_subject_into_the_content(parser, text, content):
+    """PolNeAR's convention: an agentless passive has no source, and its subject is what the
+    statement is about: "the talks | are expected | to resume"."""
+    doc = parser(text)
+    a = _find(doc, content[-1])
+    assert a.speaker is None
+    assert [doc.text[s:e] for s, e in a.content] == content
+
+
+def test_experiencer_passive_makes_its_subject_the_speaker(parser):
+    """ "worried" is an experiencer verb: the residents hold the view."""
+    doc = parser("Many residents were worried that the ceasefire would collapse within days.")
+    a = _find(doc, "the ceasefire would collapse")
+    assert doc.text[a.speaker[0] : a.speaker[1]] == "Many residents"
+    assert _content(doc, a) == "that the ceasefire would collapse within days"
+
+
+def test_the_listener_of_a_passive_question_is_not_content(parser):
+    """ "ask" is a recipient verb: who was asked is neither the speaker nor the content."""
+    doc = parser("Negotiators were asked about the hostages on Monday.")
+    for a in extract_attributions(doc):
+        assert not any("Negotiators" in doc.text[s:e] for s, e in a.content)
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
+def test_agentless_passive_in_a_real_article(parser):
+    path = next((POLNEAR_DEV / "text").glob("nyt_2016-09-08_obama-on-climate-change*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    a = _find(doc, "to be ratified next month")
+    assert a.speaker is None
+    assert [doc.text[s:e] for s, e in a.content] == [
+        "The final international accord on the chemicals",
+        "to be ratified next month in Rwanda",
+    ]
+
+
 @pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
 def test_vox_pop_article_signs_every_quotation(parser):
     """A real vox-pop article: each quotation is signed “…” ― Name; each gets its signer."""

@@ -18,7 +18,7 @@ from quotes.extract.arguments import argument_attributions
 from quotes.extract.boundary import move_seams
 from quotes.extract.direct import attribute_regions
 from quotes.extract.extent import extend_contents
-from quotes.extract.indirect import according_to_attributions, verb_attributions
+from quotes.extract.indirect import according_to_attributions, take_in_passive_subject, verb_attributions
 from quotes.extract.labels import label_attributions, signature_attributions
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
 from quotes.extract.syntax import Attribution, source_phrase
@@ -73,6 +73,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
             _classify(doc.text, attribution, regions, singles)
         found += added
     move_seams(doc, found)
+    for attribution in found:
+        take_in_passive_subject(doc, attribution)
     found = _one_per_content(found)
     found.sort(key=lambda a: a.start)
     for attribution in found:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quotes.extract.cuemodel import learned_cue_probability
-from quotes.extract.lexicon import according_cues, nominal_cues, reporting_verbs
+from quotes.extract.lexicon import according_cues, experiencer_verbs, nominal_cues, reporting_verbs
 from quotes.extract.marks import QuoteRegion, inside_quotation
 from quotes.extract.syntax import (
     Attribution,
@@ -38,7 +38,7 @@ from quotes.extract.syntax import (
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["according_to_attributions", "verb_attributions"]
+__all__ = ["according_to_attributions", "take_in_passive_subject", "verb_attributions"]
 
 _CLAUSE_DEPS = ("ccomp", "csubj")
 _VERBISH = ("VERB", "AUX")
@@ -483,6 +483,64 @@ def _raised_subject(verb: Token, content: list[Token]) -> list[Token]:
     if subject is None or subject.i > verb.i or subject.head.i != verb.i:
         return []
     return [t for t in subject.subtree if t.i < verb.i]
+
+
+def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
+    """Give a speakerless report on a passive its subject, the way news annotators read it.
+
+    An agentless passive names no speaker; its subject is what the statement is about, and
+    belongs to the content as a fragment before the cue: "the talks | are expected | to
+    resume", "the city | is known as | a backwater", "Roof | was charged with | murder". An
+    experiencer verb's subject is the exception: "voters are worried that …" reports the
+    voters' view, so they become the speaker (see ``resources/experiencer_verbs.txt``).
+    Nothing changes for an expletive "it" ("it was reported that …"), a report with a
+    speaker, or a content that does not follow the cue."""
+    if attribution.speaker is not None or attribution.cue is None or attribution.cue_token is None:
+        return
+    if attribution.kind in ("direct", "according_to") or attribution.start < attribution.cue[1]:
+        return
+    verb = doc[attribution.cue_token]
+    subject = _passive_subject(verb)
+    if subject is None or verb.lemma_.lower() in reporting_verbs().recipient:
+        return  # "he was asked about …": the listener, neither speaker nor content
+    if _experiencer(verb):
+        tokens = mention_tokens(subject) or [subject]
+        attribution.speaker = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+        attribution.speaker_root = subject.i
+        return
+    tokens = [t for t in doc[subject.left_edge.i : verb.i] if t.i <= subject.right_edge.i]
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens.pop()
+    if tokens and tokens[-1].idx + len(tokens[-1].text) <= attribution.cue[0]:
+        attribution.content = [(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)), *attribution.content]
+
+
+def _experiencer(verb: Token) -> bool:
+    """Whether the verb is an experiencer verb, also when tagged as an adjective that keeps its
+    participle as lemma ("pleased", "enamored")."""
+    verbs = experiencer_verbs()
+    word = verb.lower_
+    stems = (word[:-2], word[:-1]) if word.endswith("ed") else ()
+    return verb.lemma_.lower() in verbs or any(stem in verbs for stem in stems)
+
+
+def _passive_subject(verb: Token) -> Token | None:
+    """The subject before an agentless passive ("the talks are expected"), an adjectival
+    participle ("he is best known for") or a raising verb ("the plan seems to"); not "it"."""
+    if any(c.dep_ == "obl:agent" for c in verb.children):
+        return None
+    if any(c.dep_ == "aux:pass" and c.lower_ in ("'s", "’s") for c in verb.children):
+        return None  # "he's said": "has" as often as "is"
+    passive = any(c.dep_ == "aux:pass" for c in verb.children) or (
+        verb.tag_ == "VBN" and any(c.dep_ == "cop" for c in verb.children)
+    )
+    raising = verb.lemma_.lower() in reporting_verbs().raising
+    for child in verb.children:
+        if child.i > verb.i or child.lower_ == "it":
+            continue
+        if child.dep_ == "nsubj:pass" or (child.dep_ == "nsubj" and (passive or raising)):
+            return child
+    return None
 
 
 def _leading_quotation(

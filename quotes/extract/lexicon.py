@@ -19,6 +19,7 @@ __all__ = [
     "RESOURCES",
     "ReportingVerbs",
     "according_cues",
+    "experiencer_verbs",
     "nominal_cues",
     "read_word_list",
     "reporting_verbs",
@@ -121,3 +122,11 @@ def according_cues() -> tuple[tuple[str, ...], ...]:
 def nominal_cues() -> frozenset[str]:
     """Nouns that report a statement ("claims that …", "in a statement"), lower-case lemmas."""
     return frozenset(row[0].lower() for row in read_word_list("nominal_cues.txt", env="QUOTES_NOMINAL_CUES"))
+
+
+@cache
+def experiencer_verbs() -> frozenset[str]:
+    """Verbs whose passive subject holds the view ("voters are worried that …"), lower-case lemmas."""
+    return frozenset(
+        row[0].lower() for row in read_word_list("experiencer_verbs.txt", env="QUOTES_EXPERIENCER_VERBS")
+    )
