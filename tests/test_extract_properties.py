@@ -45,6 +45,10 @@ def test_any_text_gives_quotes_whose_offsets_slice_back(parser, text):
     assert doc.text == text
     found = extract_attributions(doc)
     assert len({tuple(a.content) for a in found}) == len(found), "one attribution per content"
+    for a in found:
+        for (_, end), (start, _) in zip(a.content, a.content[1:], strict=False):
+            gap = text[end:start]
+            assert any(ch.isalnum() or ch in "\"'“”‘’«»" for ch in gap), f"fragments split by {gap!r}"
     quotes, _ = resolve_speakers(doc, found, doc_id="x")
     for q in quotes:
         assert text[q.content_start : q.content_end] == q.text

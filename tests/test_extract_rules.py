@@ -173,6 +173,17 @@ def test_agentless_passive_in_a_real_article(parser):
 
 
 @pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
+def test_pieces_of_a_statement_apart_only_by_a_comma_are_one_fragment(parser):
+    """A real article where the parse hands the subject and the rest of a reported clause to
+    different stages: what lies between them is a comma, so the content is one span."""
+    path = next((POLNEAR_DEV / "text").glob("nyt_2016-09-12_visa-program-up-for-renewal*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    a = _find(doc, "has brought billions of dollars")
+    assert len(a.content) == 1
+    assert doc.text[a.start : a.end].startswith("the program, run by the Department of Homeland Security")
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
 def test_vox_pop_article_signs_every_quotation(parser):
     """A real vox-pop article: each quotation is signed “…” ― Name; each gets its signer."""
     path = next((POLNEAR_DEV / "text").glob("huff-post_2016-09-27_latinos-share*.txt"))

@@ -75,6 +75,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     move_seams(doc, found)
     for attribution in found:
         take_in_passive_subject(doc, attribution)
+        attribution.content = _joined(doc.text, attribution.content)
     found = _one_per_content(found)
     found.sort(key=lambda a: a.start)
     for attribution in found:
@@ -207,6 +208,24 @@ def _drop_nested_duplicates(found: list[Attribution]) -> list[Attribution]:
         if key not in best or (a.speaker is not None and best[key].speaker is None):
             best[key] = a
     return list(best.values())
+
+
+def _joined(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join content fragments that only punctuation or space keeps apart: stages that add to a
+    content (a statement's next sentence, a phrase the parse cut off) leave the ". " or ", "
+    between the pieces out, but nothing of the statement is missing there. A quotation mark in
+    the gap stays a boundary: two quotations side by side are two fragments."""
+    out = content[:1]
+    for start, end in content[1:]:
+        gap = text[out[-1][1] : start]
+        if gap and not any(ch.isalnum() or ch in _MARKS for ch in gap):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+_MARKS = "\"'“”‘’«»„‟‹›"
 
 
 def _one_per_content(found: list[Attribution]) -> list[Attribution]:
