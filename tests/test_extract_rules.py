@@ -145,6 +145,15 @@ def test_agentless_passive_takes_its_subject_into_the_content(parser, text, cont
     assert [doc.text[s:e] for s, e in a.content] == content
 
 
+def test_a_learned_report_on_a_raising_verb_has_no_speaker(parser):
+    """The argument model finds "seems like"; "seem" is a raising verb, so its subject is
+    content, not a speaker, whichever stage found the report."""
+    doc = parser("This seems like a fine and fair idea.")
+    a = _find(doc, "a fine and fair idea")
+    assert a.speaker is None
+    assert [doc.text[s:e] for s, e in a.content] == ["This", "a fine and fair idea"]
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

@@ -493,9 +493,11 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
     resume", "the city | is known as | a backwater", "Roof | was charged with | murder". An
     experiencer verb's subject is the exception: "voters are worried that …" reports the
     voters' view, so they become the speaker (see ``resources/experiencer_verbs.txt``).
-    Nothing changes for an expletive "it" ("it was reported that …"), a report with a
-    speaker, or a content that does not follow the cue."""
-    if attribution.speaker is not None or attribution.cue is None or attribution.cue_token is None:
+    A raising verb's subject is never the speaker, also when a learned stage gave it one
+    ("this | seems like | a fair idea"). Nothing changes for an expletive "it" ("it was
+    reported that …"), another report with a speaker, or a content that does not follow the
+    cue."""
+    if attribution.cue is None or attribution.cue_token is None:
         return
     if attribution.kind in ("direct", "according_to") or attribution.start < attribution.cue[1]:
         return
@@ -503,6 +505,10 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
     subject = _passive_subject(verb)
     if subject is None or verb.lemma_.lower() in reporting_verbs().recipient:
         return  # "he was asked about …": the listener, neither speaker nor content
+    if attribution.speaker is not None:
+        if attribution.speaker_root != subject.i or verb.lemma_.lower() not in reporting_verbs().raising:
+            return
+        attribution.speaker = attribution.speaker_root = None  # a learned report of "X seems Y"
     if _experiencer(verb):
         tokens = mention_tokens(subject) or [subject]
         attribution.speaker = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
