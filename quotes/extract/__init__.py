@@ -37,7 +37,9 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     see the rules' own contents. Last, the learned argument model
     (`quotes.extract.arguments`) adds the verbs whose object or oblique reports what the
     rest left out, and the boundary model (`quotes.extract.boundary`) moves each cue's edges
-    where news annotators draw them ("called on", "went on to explain").
+    where news annotators draw them ("called on", "went on to explain"). A speakerless
+    passive then takes its subject into the content ("the talks | are expected | to
+    resume"), and fragments that only punctuation keeps apart are joined.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
