@@ -52,7 +52,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     regions = quote_regions(doc.text, paragraphs)
     singles = single_quote_regions(doc.text, paragraphs)
     found = verb_attributions(doc, regions)
-    found = _drop_nested_duplicates(found)
+    found = _one_per_content(found)
     according = according_to_attributions(doc, regions)
     found = _drop_weak_nested(_merge(found, according))
     found += [
@@ -202,16 +202,6 @@ def _length(attribution: Attribution) -> int:
     return sum(e - s for s, e in attribution.content)
 
 
-def _drop_nested_duplicates(found: list[Attribution]) -> list[Attribution]:
-    """Keep one attribution per content: the one whose cue is closest to its content."""
-    best: dict[tuple[tuple[int, int], ...], Attribution] = {}
-    for a in found:
-        key = tuple(a.content)
-        if key not in best or (a.speaker is not None and best[key].speaker is None):
-            best[key] = a
-    return list(best.values())
-
-
 def _joined(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join content fragments that only punctuation or space keeps apart: stages that add to a
     content (a statement's next sentence, a phrase the parse cut off) leave the ". " or ", "
@@ -231,11 +221,11 @@ _MARKS = "\"'“”‘’«»„‟‹›"
 
 
 def _one_per_content(found: list[Attribution]) -> list[Attribution]:
-    """Keep one attribution per content once every stage has run. Moving a seam can make two
-    attributions identical ("refusing | to call X" found both as an object and as an xcomp
-    report), and a later stage can find a content an earlier one holds; a reader should see one
-    statement once. The one kept has a speaker if any has, then the stronger rule, then comes
-    first."""
+    """Keep one attribution per content. Two verbs can report one clause (a nested report), and
+    once every stage has run, a moved seam can make two attributions identical ("refusing | to
+    call X" found both as an object and as an xcomp report) or a later stage find a content an
+    earlier one holds; a reader should see one statement once. The one kept has a speaker if
+    any has, then the stronger rule, then comes first."""
     best: dict[tuple[tuple[int, int], ...], Attribution] = {}
     for a in found:
         key = tuple(a.content)

@@ -503,10 +503,11 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
         return
     verb = doc[attribution.cue_token]
     subject = _passive_subject(verb)
-    if subject is None or verb.lemma_.lower() in reporting_verbs().recipient:
+    lemma = verb.lemma_.lower()
+    if subject is None or lemma in reporting_verbs().recipient:
         return  # "he was asked about …": the listener, neither speaker nor content
     if attribution.speaker is not None:
-        if attribution.speaker_root != subject.i or verb.lemma_.lower() not in reporting_verbs().raising:
+        if attribution.speaker_root != subject.i or lemma not in reporting_verbs().raising:
             return
         attribution.speaker = attribution.speaker_root = None  # a learned report of "X seems Y"
     if _experiencer(verb):
@@ -517,8 +518,11 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
     tokens = [t for t in doc[subject.left_edge.i : verb.i] if t.i <= subject.right_edge.i]
     while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
         tokens.pop()
-    if tokens and tokens[-1].idx + len(tokens[-1].text) <= attribution.cue[0]:
-        attribution.content = [(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)), *attribution.content]
+    if not tokens:
+        return
+    fragment = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    if fragment[1] <= attribution.cue[0]:
+        attribution.content = [fragment, *attribution.content]
 
 
 def _experiencer(verb: Token) -> bool:
