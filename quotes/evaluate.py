@@ -143,10 +143,7 @@ def load_gold(gold_dir: Path | str) -> dict[str, GoldDocument]:
         InputError: If the folder lacks ``text/`` or ``attributions/``.
     """
     gold_dir = Path(gold_dir)
-    text_dir, ann_dir = gold_dir / "text", gold_dir / "attributions"
-    if not text_dir.is_dir() or not ann_dir.is_dir():
-        raise InputError(str(gold_dir), "a gold folder must contain text/ and attributions/")
-    texts = {p.stem for p in text_dir.glob("*.txt")}
+    text_dir, ann_dir, texts = _split_folders(gold_dir)
     ann_files = annotation_files(ann_dir, texts)
     unannotated = len(texts - set(ann_files))
     if unannotated:
@@ -155,6 +152,18 @@ def load_gold(gold_dir: Path | str) -> dict[str, GoldDocument]:
         doc_id: _read_gold_document(doc_id, text_dir / f"{doc_id}.txt", ann_dir / ann_files[doc_id])
         for doc_id in sorted(ann_files)
     }
+
+
+def _split_folders(gold_dir: Path) -> tuple[Path, Path, set[str]]:
+    """A PolNeAR split's ``text/`` and ``attributions/`` folders and its article ids.
+
+    Raises:
+        InputError: If the folder lacks ``text/`` or ``attributions/``.
+    """
+    text_dir, ann_dir = gold_dir / "text", gold_dir / "attributions"
+    if not text_dir.is_dir() or not ann_dir.is_dir():
+        raise InputError(str(gold_dir), "a gold folder must contain text/ and attributions/")
+    return text_dir, ann_dir, {p.stem for p in text_dir.glob("*.txt")}
 
 
 def annotation_files(ann_dir: Path, texts: set[str]) -> dict[str, str]:
@@ -195,11 +204,8 @@ def annotator_agreement(gold_dirs: Iterable[Path | str]) -> tuple[EvalResult, di
     records: list[dict[str, object]] = []
     splits = []
     for gold_dir in map(Path, gold_dirs):
-        text_dir, ann_dir = gold_dir / "text", gold_dir / "attributions"
-        if not text_dir.is_dir() or not ann_dir.is_dir():
-            raise InputError(str(gold_dir), "a gold folder must contain text/ and attributions/")
+        text_dir, ann_dir, texts = _split_folders(gold_dir)
         splits.append(str(gold_dir))
-        texts = {p.stem for p in text_dir.glob("*.txt")}
         for doc_id, names in _annotations_by_article(ann_dir, texts).items():
             if len(names) < 2:
                 continue
