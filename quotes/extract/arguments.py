@@ -43,7 +43,7 @@ from quotes.extract.cuemodel import (
     features as verb_features,
 )
 from quotes.extract.lexicon import RESOURCES, reporting_verbs
-from quotes.extract.syntax import Attribution, adjacent_subject, subject_of
+from quotes.extract.syntax import Attribution, adjacent_subject, char_offsets, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -218,7 +218,7 @@ def content_span(verb: Token, argument: Token) -> tuple[int, int] | None:
         tokens = tokens[:-1]
     if not tokens:
         return None
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return char_offsets(tokens)
 
 
 def _case(argument: Token) -> Token | None:

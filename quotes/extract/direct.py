@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.indirect import is_cue
 from quotes.extract.marks import QuoteRegion
-from quotes.extract.syntax import Attribution, mention_tokens, subject_of
+from quotes.extract.syntax import Attribution, char_offsets, mention_tokens, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -134,7 +134,7 @@ def attribute_regions(
                     kind="direct",
                     content=[(region.start, region.end)],
                     cue=(cue.idx, cue.idx + len(cue.text)),
-                    speaker=(mention[0].idx, mention[-1].idx + len(mention[-1].text)),
+                    speaker=char_offsets(mention),
                     speaker_root=speaker.i,
                     rule=rule,
                     cue_token=cue.i,

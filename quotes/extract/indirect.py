@@ -27,6 +27,7 @@ from quotes.extract.syntax import (
     Attribution,
     adjacent_subject,
     bare_noun,
+    char_offsets,
     describing_participle,
     fragments,
     fronted_subject,
@@ -90,7 +91,7 @@ def speaker_of(verb: Token, rule: str) -> tuple[tuple[int, int] | None, int | No
         return None, None
     tokens = mention_tokens(subject) or [subject]
     tokens += _stranded_modifier(verb, tokens)
-    span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    span = char_offsets(tokens)
     return span, subject.i
 
 
@@ -512,7 +513,7 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
         attribution.speaker = attribution.speaker_root = None  # a learned report of "X seems Y"
     if _experiencer(verb):
         tokens = mention_tokens(subject) or [subject]
-        attribution.speaker = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+        attribution.speaker = char_offsets(tokens)
         attribution.speaker_root = subject.i
         return
     tokens = [t for t in doc[subject.left_edge.i : verb.i] if t.i <= subject.right_edge.i]
@@ -520,7 +521,7 @@ def take_in_passive_subject(doc: Doc, attribution: Attribution) -> None:
         tokens.pop()
     if not tokens:
         return
-    fragment = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    fragment = char_offsets(tokens)
     if fragment[1] <= attribution.cue[0]:
         attribution.content = [fragment, *attribution.content]
 
@@ -577,7 +578,7 @@ def _leading_quotation(
     tokens = [t for t in mention_tokens(head) if rest.start <= t.i < rest.end]
     if not tokens:
         return cut, None
-    return cut, ((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)), head.i)
+    return cut, (char_offsets(tokens), head.i)
 
 
 def _postposed_content(verb: Token) -> tuple[list[Token], set[int], str] | None:
@@ -644,7 +645,7 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
                         kind="according_to",
                         content=content,
                         cue=(doc[i].idx, doc[cue_end].idx + len(doc[cue_end].text)),
-                        speaker=(source_tokens[0].idx, source_tokens[-1].idx + len(source_tokens[-1].text)),
+                        speaker=char_offsets(source_tokens),
                         speaker_root=source.i,
                         rule="according-to",
                         cue_token=i,

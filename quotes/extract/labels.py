@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quotes.extract.lexicon import read_word_list
-from quotes.extract.syntax import Attribution
+from quotes.extract.syntax import Attribution, char_offsets
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -76,7 +76,7 @@ def _label_line(doc: Doc, start: int, end: int, refused: frozenset[str]) -> Attr
         kind="indirect",
         content=[(first.idx, last.idx + len(last.text))],
         cue=(cue.idx, cue.idx + len(cue.text)),
-        speaker=(label[0].idx, label[-1].idx + len(label[-1].text)),
+        speaker=char_offsets(label),
         speaker_root=label[-1].i,
         rule="label",
         cue_token=cue.i,
@@ -139,7 +139,7 @@ def _signature(doc: Doc, region: QuoteRegion) -> Attribution | None:
         kind="direct",
         content=[(region.start, region.end)],
         cue=(i, i + 1),
-        speaker=(label[0].idx, label[-1].idx + len(label[-1].text)),
+        speaker=char_offsets(label),
         speaker_root=label[-1].i,
         rule="signature",
         cue_token=dash.start,

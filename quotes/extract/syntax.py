@@ -8,7 +8,7 @@ is the noun phrase of this speaker, which character spans does this clause cover
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Attribution",
     "bare_noun",
+    "char_offsets",
     "describing_participle",
     "fragments",
     "fronted_subject",
@@ -456,6 +457,15 @@ def fragments(doc: Doc, tokens: Iterable[Token], *, exclude: set[int] | None = N
 def _only_filler(doc: Doc, lo: int, hi: int, exclude: set[int]) -> bool:
     """True when tokens lo..hi-1 are whitespace, or punctuation that is not excluded."""
     return all(doc[i].is_space or (doc[i].is_punct and i not in exclude) for i in range(lo, hi))
+
+
+def char_offsets(tokens: Sequence[Token]) -> Span:
+    """The character span from the first token's start to the last token's end.
+
+    The tokens are in document order; whatever lies between them (words, spaces) is inside
+    the span, so a speaker "Jane Doe , the minister" is one span, not four.
+    """
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def trim(text: str, start: int, end: int) -> Span:
