@@ -154,6 +154,31 @@ def test_a_learned_report_on_a_raising_verb_has_no_speaker(parser):
     assert [doc.text[s:e] for s, e in a.content] == ["This", "a fine and fair idea"]
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "content"),
+    [
+        (
+            "According to exit polls, the governor won a majority of young voters in the state.",
+            "exit polls",
+            "the governor won a majority of young voters in the state",
+        ),
+        (
+            "The campaign has reserved air time in four states, according to media buying sources.",
+            "media buying sources",
+            "The campaign has reserved air time in four states",
+        ),
+    ],
+)
+def test_according_to_survives_a_source_parsed_as_a_clause(parser, text, source, content):
+    """The parser tags "exit" and "media" as verbs and makes the source a clause; the words
+    after "according to" still name the source, read from the tags."""
+    doc = parser(text)
+    a = _find(doc, content)
+    assert a.kind == "according_to"
+    assert doc.text[a.speaker[0] : a.speaker[1]] == source
+    assert _content(doc, a) == content
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

@@ -620,6 +620,10 @@ def _cut(content: list[tuple[int, int]], hole: tuple[int, int]) -> list[tuple[in
     return [span for span in out if span[1] > span[0]]
 
 
+# Tags that end the noun phrase of an "according to" source when it is read from the tags.
+_PHRASE_BREAKS = frozenset({"ADP", "SCONJ", "CCONJ", "AUX", "PART"})
+
+
 def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]:
     """ "…, according to X" and "as reported by X": X said the clause the phrase attaches to."""
     out = []
@@ -632,10 +636,14 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
             if inside_quotation(doc[i].idx, regions) or cue_end + 1 >= len(doc):
                 break
             source = _phrase_object(doc, cue_end)
-            if source is None:
-                break
+            if source is not None:
+                source_tokens = _source_mention(source, after=cue_end)
+            else:
+                source_tokens = _tagged_noun_phrase(doc, cue_end)
+                if not source_tokens:
+                    break
+                source = source_tokens[-1]
             sent = doc[i].sent
-            source_tokens = _source_mention(source, after=cue_end)
             hole = set(range(i, max(_hole_end(doc, source, sent.end), source_tokens[-1].i) + 1))
             content = fragments(doc, [t for t in sent if t.i not in hole], exclude=hole)
             content = [span for span in content if any(ch.isalnum() for ch in doc.text[span[0] : span[1]])]
@@ -707,6 +715,29 @@ def _phrase_object(doc: Doc, last: int) -> Token | None:
     if token.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "X", "ADJ"):
         return None
     return token
+
+
+def _tagged_noun_phrase(doc: Doc, last: int) -> list[Token]:
+    """The noun phrase right after a cue phrase ending at token `last`, read from the tags alone.
+
+    The parser sometimes takes the phrase for a clause: in "according to exit polls" or
+    "according to media buying sources" it tags the first word a verb and hangs the rest on
+    it. The words up to the last noun of the phrase (which ends at punctuation, a
+    preposition, a conjunction or a function word) still name the source. Empty when the
+    phrase has no noun.
+    """
+    sent_end = doc[last].sent.end
+    run: list[Token] = []
+    for token in doc[last + 1 : sent_end]:
+        if token.is_space and not run:
+            continue
+        if token.is_punct or token.is_space or token.pos_ in _PHRASE_BREAKS:
+            break
+        if run and token.pos_ in ("DET", "PRON"):
+            break
+        run.append(token)
+    nouns = [k for k, token in enumerate(run) if token.pos_ in ("NOUN", "PROPN")]
+    return run[: nouns[-1] + 1] if nouns else []
 
 
 def sentence_of(doc: Doc, char: int) -> Span:
