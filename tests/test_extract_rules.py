@@ -179,6 +179,27 @@ def test_according_to_survives_a_source_parsed_as_a_clause(parser, text, source,
     assert _content(doc, a) == content
 
 
+@pytest.mark.parametrize(
+    ("speaker", "clause"),
+    [
+        (
+            "The economist",
+            "a properly calibrated carbon price in the United States could effectively replace all the "
+            "climate regulations",
+        ),
+        ("The governor", "having the president at the top of the ticket puts the state in play"),
+        ("Her spokesman", "the spending numbers he saw were dramatic"),
+    ],
+)
+def test_reported_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, speaker, clause):
+    """The parser makes the clause's subject an object, a second subject or a clause of "said",
+    and leaves the rest a complement without a subject: the content is still the whole clause."""
+    doc = parser(f"{speaker} said {clause}.")
+    a = _find(doc, clause.split()[-1])
+    assert _content(doc, a) == clause
+    assert doc.text[a.speaker[0] : a.speaker[1]] == speaker
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

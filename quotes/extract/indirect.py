@@ -262,15 +262,33 @@ def _content_of(
 
 
 def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
-    """The subject of a reported clause that the parser made the verb's object: in "She said
-    praise from the senator would not matter" "praise …" may come out as the object of "said"
-    and the clause "would not matter" as a complement without a subject."""
+    """The subject of a reported clause that the parser hung on the verb: in "She said praise
+    from the senator would not matter" "praise …" may come out as the object of "said" (or as
+    a second subject, or, for "using a private server was improper", as a clause of its own)
+    and "would not matter" as a complement without a subject. Only a phrase right before the
+    clause, after the verb."""
     if any(c.dep_ in ("nsubj", "nsubj:pass", "csubj", "expl") for c in clause.children):
         return []
+    doc = verb.doc
+    start = clause.left_edge.i
+    while start > verb.i + 1 and doc[start - 1].is_space:
+        start -= 1
+    spoken = any(  # a subject before the verb, not one inside a quotation that ends before it
+        c.dep_ in ("nsubj", "nsubj:pass") and c.i < verb.i and not any(t.is_quote for t in doc[c.i : verb.i])
+        for c in verb.children
+    )
     for child in verb.children:
-        if child.dep_ == "obj" and child.i > verb.i and child.right_edge.i + 1 == clause.left_edge.i:
+        if child.i <= verb.i or child.i == clause.i or child.dep_ not in _SUBJECT_ON_VERB:
+            continue
+        if child.dep_ == "nsubj" and not spoken:
+            continue  # "“…,” said the chairman, …": the subject after the verb is the speaker
+        if child.right_edge.i + 1 == start and child.left_edge.i > verb.i:
             return list(child.subtree)
     return []
+
+
+# How the parser may hang the subject of a reported clause on the reporting verb.
+_SUBJECT_ON_VERB = frozenset({"obj", "nsubj", "csubj", "xcomp", "ccomp"})
 
 
 def _fronted_phrase(verb: Token, subject: Token, content: list[Token]) -> list[Token]:
