@@ -200,6 +200,31 @@ def test_reported_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, spe
     assert doc.text[a.speaker[0] : a.speaker[1]] == speaker
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The mayor said in a telephone interview that the plant would reopen in May.",
+            "that the plant would reopen in May",
+        ),
+        (
+            "The reporter asked the minister whether the talks would resume next week.",
+            "whether the talks would resume next week",
+        ),
+        (
+            "The governor argued during Saturday's debate that the budget was balanced.",
+            "that the budget was balanced",
+        ),
+    ],
+)
+def test_where_and_to_whom_stay_out_of_a_clause_the_parser_left_loose(parser, text, content):
+    """The parser does not tie the "that"/"whether" clause to the verb, so the rest of the
+    sentence is the content; it starts at the subordinator, not at "in a telephone interview"."""
+    doc = parser(text)
+    a = _find(doc, content.split()[-1])
+    assert _content(doc, a) == content
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

@@ -257,8 +257,27 @@ def _content_of(
         if finite and not any(
             c.dep_ == "ccomp" or (c.dep_ == "xcomp" and c.pos_ in _VERBISH) for c in children
         ):
-            return rest, exclude, "rest-of-sentence"
+            return _from_complementizer(rest), exclude, "rest-of-sentence"
     return None
+
+
+# Subordinators that open a reported statement or question.
+_COMPLEMENTIZERS = frozenset({"that", "if", "whether"})
+
+
+def _from_complementizer(rest: list[Token]) -> list[Token]:
+    """The rest of a sentence from the word that opens its reported clause, when the parser did
+    not tie the clause to its verb: in "said in a telephone interview that …" or "asked the
+    minister whether …" what comes before "that"/"whether" is where, when or to whom it was
+    said. Only a subordinator the parse marks as one (not the "that" of a relative clause),
+    after a lead-in with no verb and no quotation mark."""
+    for k, token in enumerate(rest):
+        if token.lower_ in _COMPLEMENTIZERS and token.dep_ == "mark" and 0 < k < len(rest) - 1:
+            return rest[k:]
+        if token.pos_ in _VERBISH or token.is_quote:
+            return rest
+    return rest
+    return rest
 
 
 def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
