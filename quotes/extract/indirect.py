@@ -272,11 +272,10 @@ def _from_complementizer(rest: list[Token]) -> list[Token]:
     said. Only a subordinator the parse marks as one (not the "that" of a relative clause),
     after a lead-in with no verb and no quotation mark."""
     for k, token in enumerate(rest):
-        if token.lower_ in _COMPLEMENTIZERS and token.dep_ == "mark" and 0 < k < len(rest) - 1:
-            return rest[k:]
+        if token.lower_ in _COMPLEMENTIZERS and token.dep_ == "mark":
+            return rest[k:] if k < len(rest) - 1 else rest
         if token.pos_ in _VERBISH or token.is_quote:
             return rest
-    return rest
     return rest
 
 
