@@ -225,6 +225,24 @@ def test_where_and_to_whom_stay_out_of_a_clause_the_parser_left_loose(parser, te
     assert _content(doc, a) == content
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The senator told reporters he would run for governor next year.",
+            "he would run for governor next year",
+        ),
+        ("The candidate told supporters they should vote early.", "they should vote early"),
+    ],
+)
+def test_the_listener_stays_out_of_an_unmarked_told_clause(parser, text, content):
+    """Without "that", the parser takes the told clause for a relative clause of the listener;
+    the listener is still not part of what was said."""
+    doc = parser(text)
+    a = _find(doc, content.split()[-1])
+    assert _content(doc, a) == content
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

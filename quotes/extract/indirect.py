@@ -230,7 +230,7 @@ def _content_of(
             (c for c in child.children if c.dep_ in ("acl", "ccomp", "acl:relcl") and c.pos_ in _VERBISH),
             None,
         )
-        if clause is not None and _mark(clause) == "that" and lemma in lexicon.recipient:
+        if clause is not None and lemma in lexicon.recipient and _told_clause(child, clause):
             return list(clause.subtree), exclude, "object-clause"
         if clause is not None or with_object:
             return _before_cue(_with_infinitive(child, verb), verb), exclude, "object"
@@ -416,6 +416,21 @@ def _prep_object(verb: Token) -> tuple[Token, Token] | None:
         if case is not None and case.lower_ in allowed and case.i - verb.i <= 3:
             return child, case
     return None
+
+
+def _told_clause(listener: Token, clause: Token) -> bool:
+    """Whether a clause the parser hung on a listener is what was told: "told reporters that …",
+    and also "told reporters he would run", where the parser took the unmarked clause for a
+    relative clause of "reporters". Not a real relative clause ("told reporters who had
+    gathered outside …")."""
+    if _mark(clause) == "that":
+        return True
+    subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < clause.i]
+    return (
+        bool(subjects)
+        and clause.left_edge.i > listener.i
+        and subjects[0].lower_ not in ("who", "which", "that", "whom")
+    )
 
 
 def _relative(clause: Token) -> bool:
