@@ -243,6 +243,27 @@ def test_the_listener_stays_out_of_an_unmarked_told_clause(parser, text, content
     assert _content(doc, a) == content
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            'The senator argued the new tax, which has been debated for months, is "a gift to the rich."',
+            'the new tax, which has been debated for months, is "a gift to the rich."',
+        ),
+        (
+            'He admits his choice for president is "not the most handsome man in the field."',
+            'his choice for president is "not the most handsome man in the field."',
+        ),
+    ],
+)
+def test_a_quoted_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, text, content):
+    """Before a quotation the parser makes the rest of the clause a parataxis of the verb and its
+    subject an object: the mixed content is still the whole clause."""
+    doc = parser(text)
+    a = _find(doc, content.split()[1])
+    assert _content(doc, a) == content
+
+
 def test_experiencer_passive_makes_its_subject_the_speaker(parser):
     """ "worried" is an experiencer verb: the residents hold the view."""
     doc = parser("Many residents were worried that the ceasefire would collapse within days.")

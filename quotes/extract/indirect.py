@@ -191,7 +191,7 @@ def _content_of(
                 child, regions
             )
             if child.dep_ == "parataxis" and (any(t.text == ":" for t in between) or opens_quote):
-                return list(child.subtree), exclude, "parataxis-after"
+                return _split_off_subject(verb, child) + list(child.subtree), exclude, "parataxis-after"
             if child.dep_ in ("obj", "xcomp", "dep") and opens_quote and _covers_region(child, regions):
                 return list(child.subtree), exclude, "quoted-object"
     # 3. "…, he said": the cue hangs on the content clause, which comes before it
