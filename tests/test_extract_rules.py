@@ -203,62 +203,51 @@ def test_reported_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, spe
 @pytest.mark.parametrize(
     ("text", "content"),
     [
-        (
+        # the parser does not tie the "that"/"whether" clause to the verb: the rest of the
+        # sentence is the content, from the subordinator on, not from "in a telephone interview"
+        pytest.param(
             "The mayor said in a telephone interview that the plant would reopen in May.",
             "that the plant would reopen in May",
+            id="where-before-that",
         ),
-        (
+        pytest.param(
             "The reporter asked the minister whether the talks would resume next week.",
             "whether the talks would resume next week",
+            id="listener-before-whether",
         ),
-        (
+        pytest.param(
             "The governor argued during Saturday's debate that the budget was balanced.",
             "that the budget was balanced",
+            id="when-before-that",
         ),
-    ],
-)
-def test_where_and_to_whom_stay_out_of_a_clause_the_parser_left_loose(parser, text, content):
-    """The parser does not tie the "that"/"whether" clause to the verb, so the rest of the
-    sentence is the content; it starts at the subordinator, not at "in a telephone interview"."""
-    doc = parser(text)
-    a = _find(doc, content.split()[-1])
-    assert _content(doc, a) == content
-
-
-@pytest.mark.parametrize(
-    ("text", "content"),
-    [
-        (
+        # without "that" the parser takes the told clause for a relative clause of the listener
+        pytest.param(
             "The senator told reporters he would run for governor next year.",
             "he would run for governor next year",
+            id="unmarked-told-clause",
         ),
-        ("The candidate told supporters they should vote early.", "they should vote early"),
-    ],
-)
-def test_the_listener_stays_out_of_an_unmarked_told_clause(parser, text, content):
-    """Without "that", the parser takes the told clause for a relative clause of the listener;
-    the listener is still not part of what was said."""
-    doc = parser(text)
-    a = _find(doc, content.split()[-1])
-    assert _content(doc, a) == content
-
-
-@pytest.mark.parametrize(
-    ("text", "content"),
-    [
-        (
+        pytest.param(
+            "The candidate told supporters they should vote early.",
+            "they should vote early",
+            id="unmarked-told-clause-2",
+        ),
+        # before a quotation the parser makes the rest of the clause a parataxis of the verb
+        # and its subject an object
+        pytest.param(
             'The senator argued the new tax, which has been debated for months, is "a gift to the rich."',
             'the new tax, which has been debated for months, is "a gift to the rich."',
+            id="quoted-clause-subject",
         ),
-        (
+        pytest.param(
             'He admits his choice for president is "not the most handsome man in the field."',
             'his choice for president is "not the most handsome man in the field."',
+            id="quoted-clause-subject-2",
         ),
     ],
 )
-def test_a_quoted_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, text, content):
-    """Before a quotation the parser makes the rest of the clause a parataxis of the verb and its
-    subject an object: the mixed content is still the whole clause."""
+def test_content_is_the_reported_clause_whatever_the_parser_hung_around_it(parser, text, content):
+    """Misparses that put the place, time or listener of a statement into its content, or left
+    the subject of the reported clause out of it."""
     doc = parser(text)
     a = _find(doc, content.split()[1])
     assert _content(doc, a) == content
