@@ -114,14 +114,14 @@ def _classify(
     if words and quoted == words or (quoted >= 0.85 * words and not whole):
         attribution.kind = "direct"
         if snap:
-            attribution.content = _snap(attribution.content, inside)
+            attribution.content = _snap(text, attribution.content, inside)
     elif (
         words and quoted >= 0.5 * words and not any(_contained(text, r, attribution.content) for r in inside)
     ):
         # the parser cut a quotation short (a sentence break inside it): take all of it
         attribution.kind = "direct"
         if snap:
-            attribution.content = _snap(attribution.content, inside)
+            attribution.content = _snap(text, attribution.content, inside)
     elif quoted or any(r.start >= s and r.end <= e for r in singles for s, e in attribution.content):
         attribution.kind = "mixed"
 
@@ -137,10 +137,17 @@ def _contained(text: str, region: QuoteRegion, content: list[tuple[int, int]]) -
     return any(s <= first and last < e for s, e in content)
 
 
-def _snap(content: list[tuple[int, int]], regions: list[QuoteRegion]) -> list[tuple[int, int]]:
-    """Direct content is exactly its quoted regions, marks included."""
+def _snap(text: str, content: list[tuple[int, int]], regions: list[QuoteRegion]) -> list[tuple[int, int]]:
+    """Direct content is exactly its quoted regions, marks included, and the "that" that
+    introduces them: in 'said that “…”' the complementizer is part of what was reported, as
+    news annotators mark it, and the rest of the lead-in is not."""
     spans = sorted({(r.start, r.end) for r in regions})
-    return spans or content
+    if not spans:
+        return content
+    lead = text[content[0][0] : spans[0][0]]
+    if lead.strip().lower() == "that":
+        spans[0] = (content[0][0] + lead.lower().index("that"), spans[0][1])
+    return spans
 
 
 _WEAK_RULES = ("object", "prep-object", "xcomp", "rest-of-sentence", "postposed")
