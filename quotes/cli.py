@@ -20,6 +20,7 @@ import typer
 from quotes.errors import AmbiguousSpeakerError, QuotesError
 
 if TYPE_CHECKING:
+    from quotes.evaluate import EvalResult
     from quotes.extract.cuemodel import CueModel
 
 app = typer.Typer(
@@ -476,6 +477,13 @@ def eval_cmd(
         md, js = evaluate.write_report(result, name=name, reports_dir=reports, meta=meta)
     except QuotesError as exc:
         raise _fail(exc) from None
+    _echo_scores(result, md, js)
+
+
+def _echo_scores(result: EvalResult, md: Path, js: Path) -> None:
+    """Print the headline F1 of an evaluation, then where its report went."""
+    from quotes import evaluate
+
     flat = result.flatten()
     for key in (f"all.{metric}.f1" for metric in evaluate.TARGET_METRICS):
         typer.echo(f"{key}: {flat.get(key)}")
@@ -507,10 +515,7 @@ def eval_agreement_cmd(
     except QuotesError as exc:
         raise _fail(exc) from None
     typer.echo(f"articles with two annotators: {summary['articles']}")
-    flat = result.flatten()
-    for key in (f"all.{metric}.f1" for metric in evaluate.TARGET_METRICS):
-        typer.echo(f"{key}: {flat.get(key)}")
-    typer.echo(f"report: {md} and {js}", err=True)
+    _echo_scores(result, md, js)
 
 
 @app.command("eval-speakers")
