@@ -314,3 +314,14 @@ def test_vox_pop_article_signs_every_quotation(parser):
         assert name[0].isupper() and len(name.split()) <= 5
         between = doc.text[a.end : a.speaker[0]]
         assert "―" in between and len(between) <= 4
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
+def test_a_learned_oblique_content_keeps_the_object_before_it(parser):
+    """"some who saw [the comment as a dig at …]": the argument model picks the oblique, and
+    the content starts right after the cue, with the object, as PolNeAR's annotators mark it."""
+    path = next((POLNEAR_DEV / "text").glob("politico_2016-09-08_flynn-says-trump*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    a = _find(doc, "a dig at America")
+    assert doc.text[a.cue[0] : a.cue[1]] == "saw"
+    assert _content(doc, a) == "the comment as a dig at America’s military"

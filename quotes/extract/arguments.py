@@ -11,7 +11,8 @@ Every verb outside quotations that no attribution already uses as its cue is a c
 with each of its arguments (object, oblique, infinitive, adverbial or complement clause)
 whose words no attribution already holds. The content is the argument with the rest of the
 verb's predicate after it ("accused [the governor of lying]"), without the preposition of an
-oblique, which goes with the cue ("took aim at"). A logistic regression, like the cue model
+oblique, which goes with the cue ("took aim at"); an oblique after the verb's object starts
+right after the cue ("cast [himself as an outsider]"). A logistic regression, like the cue model
 (`quotes.extract.cuemodel`), scores each pair; the best argument of a verb is its content
 when its probability reaches the threshold.
 
@@ -110,8 +111,11 @@ def _attribution(cand: Candidate, probability: float) -> Attribution:
     verb = cand.verb
     lo, hi = cue_span(verb)
     case = _case(cand.argument)
+    content = cand.content
     if case is not None and _attached(verb, case):
         hi = max(hi, case.idx + len(case.text))  # "is looking into", "distanced himself from"
+    elif case is not None:
+        content = _from_cue(verb, case, hi, content)
     speaker, root = speaker_of(verb, "argument")
     if speaker is not None and root is not None:
         inside = cand.content[0] <= speaker[0] < cand.content[1]
@@ -120,7 +124,7 @@ def _attribution(cand: Candidate, probability: float) -> Attribution:
             speaker = root = None
     return Attribution(
         kind="indirect",
-        content=[cand.content],
+        content=[content],
         cue=(lo, hi),
         speaker=speaker,
         speaker_root=root,
@@ -128,6 +132,25 @@ def _attribution(cand: Candidate, probability: float) -> Attribution:
         cue_token=verb.i,
         extra={"lemma": verb.lemma_.lower(), "learned": True, "probability": round(probability, 3)},
     )
+
+
+def _from_cue(verb: Token, case: Token, hi: int, content: tuple[int, int]) -> tuple[int, int]:
+    """Start an oblique's content right after the cue when the verb's object comes between
+    them: PolNeAR's annotators report "cast [himself as an outsider]" and "accused [the
+    governor of lying]", not the oblique alone. Where they count those words as cue instead
+    ("provided little clarity about"), the boundary model moves them there, as it does for
+    any content that starts right after its cue. An object the subject possesses ("threw his
+    support behind", "kept her focus on") belongs to the verb's own phrase and stays out."""
+    gap = [t for t in verb.doc[verb.i + 1 : case.i] if t.idx >= hi]
+    while gap and (gap[0].is_punct or gap[0].is_space):
+        gap = gap[1:]
+    if not gap or any(_possessed(t) for t in gap if t.head.i == verb.i and t.dep_ in ("obj", "iobj")):
+        return content
+    return (gap[0].idx, content[1])
+
+
+def _possessed(noun: Token) -> bool:
+    return any(c.dep_ == "nmod:poss" and c.pos_ == "PRON" for c in noun.children)
 
 
 def _described(verb: Token) -> bool:
