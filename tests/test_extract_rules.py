@@ -325,3 +325,14 @@ def test_a_learned_oblique_content_keeps_the_object_before_it(parser):
     a = _find(doc, "a dig at America")
     assert doc.text[a.cue[0] : a.cue[1]] == "saw"
     assert _content(doc, a) == "the comment as a dig at America’s military"
+
+
+def test_a_quoted_phrase_the_sentence_runs_on_past_is_no_second_half(parser):
+    """“A,” he said. “B.” joins B to A; a quoted phrase inside the next sentence's own
+    statement (“… with a “strong presence” of the group”) does not, as PolNeAR marks it."""
+    doc = parser(
+        "“You'd have to be insane,” he said. And the senator called for denying entry to "
+        "travelers from countries with a “strong presence” of the group."
+    )
+    a = _find(doc, "insane")
+    assert _content(doc, a) == "“You'd have to be insane,”"

@@ -171,7 +171,16 @@ def _continues(doc: Doc, previous: Attribution, region: QuoteRegion) -> bool:
     if "\n" in between.text:
         return False
     words = [t for t in between if not (t.is_punct or t.is_space)]
-    return len(words) <= _MAX_SPLIT_GAP
+    return len(words) <= _MAX_SPLIT_GAP and not _runs_on(doc.text, region)
+
+
+def _runs_on(text: str, region: QuoteRegion) -> bool:
+    """Whether the sentence runs on past a quoted piece: a title (“A,” he told “Morning Joe”
+    on Sunday) or a phrase the writer goes on from (“A,” he said. “B” for the rich). The
+    second half of a split quotation ends its sentence, inside its marks or right after them."""
+    quoted = text[region.start : region.end].rstrip("\"'”’ ")
+    after = text[region.end : region.end + 2].strip()
+    return not quoted.endswith((".", "?", "!")) and after[:1] not in ("", ".", ",")
 
 
 def _is_floating(
