@@ -189,11 +189,13 @@ def test_according_to_survives_a_source_parsed_as_a_clause(parser, text, source,
         ),
         ("The governor", "having the president at the top of the ticket puts the state in play"),
         ("Her spokesman", "the spending numbers he saw were dramatic"),
+        ("She", "legalizing it could put thousands of people to work"),
     ],
 )
 def test_reported_clause_keeps_a_subject_the_parser_hung_on_the_verb(parser, speaker, clause):
     """The parser makes the clause's subject an object, a second subject or a clause of "said",
-    and leaves the rest a complement without a subject: the content is still the whole clause."""
+    and leaves the rest a complement without a subject, or takes the gerund that opens the
+    subject ("legalizing") for a complement of "said": the content is still the whole clause."""
     doc = parser(f"{speaker} said {clause}.")
     a = _find(doc, clause.split()[-1])
     assert _content(doc, a) == clause

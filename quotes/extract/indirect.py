@@ -286,7 +286,7 @@ def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
     and "would not matter" as a complement without a subject. Only a phrase right before the
     clause, after the verb."""
     if any(c.dep_ in ("nsubj", "nsubj:pass", "csubj", "expl") for c in clause.children):
-        return []
+        return _stranded_gerund(verb, clause)
     doc = verb.doc
     start = clause.left_edge.i
     while start > verb.i + 1 and doc[start - 1].is_space:
@@ -302,6 +302,23 @@ def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
             continue  # "“…,” said the chairman, …": the subject after the verb is the speaker
         if child.right_edge.i + 1 == start and child.left_edge.i > verb.i:
             return list(child.subtree)
+    return []
+
+
+def _stranded_gerund(verb: Token, clause: Token) -> list[Token]:
+    """A gerund that opens the clause's subject, hung on the verb: in "He argued accepting
+    these terms would leave the group intact" the parser makes "accepting" a complement of
+    "argued" and "these terms" the subject of "leave". Only a bare gerund right before the
+    clause."""
+    for child in verb.children:
+        if (
+            child.dep_ == "xcomp"
+            and child.tag_ == "VBG"
+            and verb.i < child.i
+            and child.i + 1 == clause.left_edge.i
+            and not any(True for _ in child.children)
+        ):
+            return [child]
     return []
 
 
