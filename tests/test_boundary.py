@@ -78,3 +78,26 @@ def test_below_the_threshold_nothing_moves(parser):
         move_seams(doc, [attribution])
     assert text[slice(*attribution.cue)] == "talked"
     assert text[slice(*attribution.content[0])] == "about the budget"
+
+
+GAP = "The campaign said in a statement that the plan would fail."
+
+
+def test_words_between_cue_and_content_are_end_seams_of_their_own(parser):
+    doc = parser(GAP)
+    found = end_seams(doc, _attribution(GAP, "said", "that the plan would fail"))
+    assert [GAP[GAP.index("in a") : s.offset] for s in found] == ["in", "in a", "in a statement"]
+    assert all("gap" in s.features for s in found)
+    text = "The campaign said, in a statement, that the plan would fail."
+    doc = parser(text)
+    assert end_seams(doc, _attribution(text, "said", "that the plan would fail")) == []
+
+
+def test_a_gap_seam_moves_the_cue_and_leaves_the_content(parser):
+    doc = parser(GAP)
+    attribution = _attribution(GAP, "said", "that the plan would fail")
+    model = CueModel(weights={"head_words=say|in a statement": 6.0}, bias=-3.0, threshold=0.5, meta={})
+    with using(model, role="boundary"):
+        move_seams(doc, [attribution])
+    assert GAP[slice(*attribution.cue)] == "said in a statement"
+    assert GAP[slice(*attribution.content[0])] == "that the plan would fail"

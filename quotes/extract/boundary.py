@@ -10,13 +10,15 @@ classifier learns from annotated news and a rule cannot list.
 The start of a cue moves too: "went on to explain", "It is important to note", "to announce".
 
 For an attribution whose content starts right after its cue, each of the content's first one to
-four words (no punctuation among them, at least one word left) is a candidate end seam; each of
-the up to four words before the cue (no punctuation, content or speaker among them) is a
-candidate start seam. A logistic regression over the cue's head lemma and those words scores
-each; on each side, the best seam moves the cue's edge when its probability reaches the
-threshold. The model is trained on a
-PolNeAR-layout split from the attributions the rest of the extractor finds there, stored as
-readable JSON in ``resources/boundary_model.json``; train it with
+four words (no punctuation among them, at least one word left) is a candidate end seam. When
+words lie between the cue and its content ("said [in a statement] that", "has said [repeatedly]
+that", "indicated [Tuesday night] that"), each of the first up to four of them is a candidate end
+seam instead, and the content stays where it is. Each of the up to four words before the cue (no
+punctuation, content or speaker among them) is a candidate start seam. A logistic regression
+over the cue's head lemma and those words scores each; on each side, the best seam moves the
+cue's edge when its probability reaches the threshold. The model is trained on a PolNeAR-layout
+split from the attributions the rest of the extractor finds there, stored as readable JSON in
+``resources/boundary_model.json``; train it with
 
     python -m quotes.extract.boundary ../shared/data/polnear/train --parses FILE
 
@@ -49,12 +51,12 @@ MAX_WORDS = 4
 
 @dataclass(frozen=True, slots=True)
 class Seam:
-    """A candidate edge of a cue: its end inside its content's first words, or its start
-    among the words right before it.
+    """A candidate edge of a cue: its end inside its content's first words or the words
+    between it and its content, or its start among the words right before it.
 
     Attributes:
-        side: "end" (words move from the content into the cue) or "start" (the cue takes in
-            the words before it).
+        side: "end" (the cue takes in the words after it, from its content or from the gap
+            before the content) or "start" (the cue takes in the words before it).
         offset: The character offset where the cue would end or start.
         features: The model's features.
     """
@@ -89,7 +91,8 @@ def move_seams(doc: Doc, found: Sequence[Attribution]) -> None:
             while start < len(doc.text) and doc.text[start].isspace():
                 start += 1
             attribution.cue = (attribution.cue[0], best.offset)
-            attribution.content[0] = (start, attribution.content[0][1])
+            first_start, first_end = attribution.content[0]
+            attribution.content[0] = (max(start, first_start), first_end)
         best = _best(model, start_seams(doc, attribution))
         if best is not None and attribution.cue is not None:
             attribution.cue = (best.offset, attribution.cue[1])
@@ -105,19 +108,28 @@ def _best(model: CueModel, candidates: list[Seam]) -> Seam | None:
 
 
 def end_seams(doc: Doc, attribution: Attribution) -> list[Seam]:
-    """The seams of an attribution whose content starts right after its cue: after each of
-    the content's first words, up to the first punctuation, leaving at least one word."""
+    """The seams after a cue. When the content starts right after the cue: after each of the
+    content's first words, up to the first punctuation, leaving at least one word. When words
+    lie between them ("said [in a statement] that", "has said [repeatedly] that"): after each
+    of those words, up to punctuation, so that the cue may take in some or all of them."""
     if attribution.cue is None or not attribution.content:
         return []
     cue_start, cue_end = attribution.cue
     first_start, first_end = attribution.content[0]
-    if first_start < cue_end or doc.text[cue_end:first_start].strip():
+    if first_start < cue_end:
         return []
-    words = _tokens(doc, first_start, first_end)
     cue = _tokens(doc, cue_start, cue_end)
-    if not words or not cue:
+    if not cue:
         return []
     head = cue[-1].lemma_.lower()
+    gap = doc.text[cue_end:first_start]
+    if gap.strip():
+        if "\n" in gap:
+            return []
+        return _gap_seams(doc, head, _tokens(doc, cue_end, first_start), attribution.kind)
+    words = _tokens(doc, first_start, first_end)
+    if not words:
+        return []
     out = []
     for k in range(1, min(MAX_WORDS, len(words) - 1) + 1):
         moved = words[:k]
@@ -125,6 +137,31 @@ def end_seams(doc: Doc, attribution: Attribution) -> list[Seam]:
             break
         end = moved[-1].idx + len(moved[-1].text)
         out.append(Seam("end", end, features(head, moved, words[k], attribution.kind)))
+    return out
+
+
+def _gap_seams(doc: Doc, head: str, gap: list[Token], kind: str) -> list[Seam]:
+    """End seams inside the words between a cue and its content, which belong to neither
+    until the model gives some of them to the cue."""
+    out = []
+    for k in range(1, min(MAX_WORDS, len(gap)) + 1):
+        moved = gap[:k]
+        if any(t.is_punct or t.is_quote for t in moved):
+            break
+        closed = k == len(gap)
+        following = doc[min(moved[-1].i + 1, len(doc) - 1)]
+        left = {t.i for t in gap[k:]}
+        split = any(t.head.i in left for t in moved)  # "on" of "on Monday", "for" of "for a deal"
+        extra = [
+            "gap",
+            f"gap_closed={closed}",
+            f"gap_head={head}|{closed}",
+            f"gap_split={split}",
+            f"gap_split_next={split}|{following.lower_}",
+        ]
+        shared = features(head, moved, following, kind)
+        end = moved[-1].idx + len(moved[-1].text)
+        out.append(Seam("end", end, [*extra, *shared, *(f"gap:{f}" for f in shared)]))
     return out
 
 
