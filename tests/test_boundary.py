@@ -3,6 +3,8 @@ words between the cue and its content or before the cue, and nothing else."""
 
 from __future__ import annotations
 
+import pytest
+
 from quotes.extract.boundary import end_seams, move_seams, start_seams
 from quotes.extract.cuemodel import CueModel, using
 from quotes.extract.syntax import Attribution
@@ -50,15 +52,36 @@ def test_start_seams_stop_at_the_speaker_and_at_punctuation(parser):
     assert start_seams(doc, attribution) == []
 
 
-def test_a_start_seam_takes_in_the_words_before_the_cue(parser):
-    text = "The senator went on to explain that the bill was dead."
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "feature", "moved"),
+    [
+        (
+            "The senator went on to explain that the bill was dead.",
+            "explain",
+            "that the bill was dead",
+            "start:head_words=explain|went on to",
+            "went on to explain",
+        ),
+        (
+            "The campaign said in a statement that the plan would fail.",
+            "said",
+            "that the plan would fail",
+            "head_words=say|in a statement",
+            "said in a statement",
+        ),
+    ],
+    ids=["start-seam", "gap-seam"],
+)
+def test_a_seam_outside_the_content_moves_only_the_cue(parser, text, cue, content, feature, moved):
+    """A start seam takes in the words before the cue; a gap seam the words between the cue
+    and its content. Neither touches the content."""
     doc = parser(text)
-    attribution = _attribution(text, "explain", "that the bill was dead")
-    model = CueModel(weights={"start:head_words=explain|went on to": 6.0}, bias=-3.0, threshold=0.5, meta={})
+    attribution = _attribution(text, cue, content)
+    model = CueModel(weights={feature: 6.0}, bias=-3.0, threshold=0.5, meta={})
     with using(model, role="boundary"):
         move_seams(doc, [attribution])
-    assert text[slice(*attribution.cue)] == "went on to explain"
-    assert text[slice(*attribution.content[0])] == "that the bill was dead"
+    assert text[slice(*attribution.cue)] == moved
+    assert text[slice(*attribution.content[0])] == content
 
 
 def test_a_seam_moves_words_from_content_to_cue(parser):
@@ -91,13 +114,3 @@ def test_words_between_cue_and_content_are_end_seams_of_their_own(parser):
     text = "The campaign said, in a statement, that the plan would fail."
     doc = parser(text)
     assert end_seams(doc, _attribution(text, "said", "that the plan would fail")) == []
-
-
-def test_a_gap_seam_moves_the_cue_and_leaves_the_content(parser):
-    doc = parser(GAP)
-    attribution = _attribution(GAP, "said", "that the plan would fail")
-    model = CueModel(weights={"head_words=say|in a statement": 6.0}, bias=-3.0, threshold=0.5, meta={})
-    with using(model, role="boundary"):
-        move_seams(doc, [attribution])
-    assert GAP[slice(*attribution.cue)] == "said in a statement"
-    assert GAP[slice(*attribution.content[0])] == "that the plan would fail"

@@ -338,3 +338,20 @@ def test_a_quoted_phrase_the_sentence_runs_on_past_is_no_second_half(parser):
     )
     a = _find(doc, "insane")
     assert _content(doc, a) == "“You'd have to be insane,”"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The senator has said repeatedly that the plan would fail.", "has said repeatedly"),
+        ("The campaign said in a statement that the governor would not attend.", "said in a statement"),
+        ("The governor indicated Tuesday night that he would sign the bill.", "indicated Tuesday night"),
+    ],
+)
+def test_words_between_the_verb_and_its_clause_join_the_cue(parser, text, cue):
+    """The shipped boundary model gives the cue the words PolNeAR's annotators count as cue
+    between the verb and the reported clause; the content still starts at "that"."""
+    doc = parser(text)
+    a = _find(doc, "that")
+    assert doc.text[a.cue[0] : a.cue[1]] == cue
+    assert _content(doc, a).startswith("that ")
