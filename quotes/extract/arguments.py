@@ -150,6 +150,7 @@ def _from_cue(verb: Token, case: Token, hi: int, content: tuple[int, int]) -> tu
 
 
 def _possessed(noun: Token) -> bool:
+    """Whether a possessive pronoun determines the noun ("his support")."""
     return any(c.dep_ == "nmod:poss" and c.pos_ == "PRON" for c in noun.children)
 
 

@@ -284,7 +284,8 @@ def _split_off_subject(verb: Token, clause: Token) -> list[Token]:
     from the senator would not matter" "praise …" may come out as the object of "said" (or as
     a second subject, or, for "using a private server was improper", as a clause of its own)
     and "would not matter" as a complement without a subject. Only a phrase right before the
-    clause, after the verb."""
+    clause, after the verb. A clause with a subject of its own can still have lost the gerund
+    that opens it (`_stranded_gerund`)."""
     if any(c.dep_ in ("nsubj", "nsubj:pass", "csubj", "expl") for c in clause.children):
         return _stranded_gerund(verb, clause)
     doc = verb.doc
@@ -316,7 +317,7 @@ def _stranded_gerund(verb: Token, clause: Token) -> list[Token]:
             and child.tag_ == "VBG"
             and verb.i < child.i
             and child.i + 1 == clause.left_edge.i
-            and not any(True for _ in child.children)
+            and child.n_lefts + child.n_rights == 0
         ):
             return [child]
     return []
