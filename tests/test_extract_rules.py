@@ -355,3 +355,17 @@ def test_words_between_the_verb_and_its_clause_join_the_cue(parser, text, cue):
     a = _find(doc, "that")
     assert doc.text[a.cue[0] : a.cue[1]] == cue
     assert _content(doc, a).startswith("that ")
+
+
+def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
+    """The parser hangs ", who is also a host on … “Morning Talk.”" on "said": the title in it
+    describes the speaker; the quotation after it is the second half of the first."""
+    doc = parser(
+        "“It's too early to tell,” said John Roe, who is also a host on the TV show “Morning Talk.” "
+        "“I mean, it depends on what happens with the economy.”"
+    )
+    a = _find(doc, "too early")
+    assert [doc.text[s:e] for s, e in a.content] == [
+        "“It's too early to tell,”",
+        "“I mean, it depends on what happens with the economy.”",
+    ]

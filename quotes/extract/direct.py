@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from quotes.extract.indirect import is_cue
+from quotes.extract.indirect import is_cue, relative_clause
 from quotes.extract.marks import QuoteRegion
 from quotes.extract.syntax import Attribution, char_offsets, mention_tokens, subject_of
 
@@ -110,6 +110,8 @@ def attribute_regions(
         if _words(text) < 2:
             continue
         previous = _previous(attributions + out, region.start)
+        if previous is not None and _in_speakers_clause(doc, previous, region):
+            continue
         if previous is not None and _continues(doc, previous, region):
             previous.content.append((region.start, region.end))
             continue
@@ -172,6 +174,21 @@ def _continues(doc: Doc, previous: Attribution, region: QuoteRegion) -> bool:
         return False
     words = [t for t in between if not (t.is_punct or t.is_space)]
     return len(words) <= _MAX_SPLIT_GAP and not _runs_on(doc.text, region)
+
+
+def _in_speakers_clause(doc: Doc, previous: Attribution, region: QuoteRegion) -> bool:
+    """Whether a quoted region lies in a relative clause that describes the speaker, which the
+    parser may hang on the verb: “A,” said Jane Doe, who hosts the show “Morning Talk.” The
+    title is neither a quotation nor the second half of A."""
+    if previous.cue_token is None:
+        return False
+    span = doc.char_span(region.start, region.end, alignment_mode="expand")
+    if span is None:
+        return False
+    cue = doc[previous.cue_token]
+    return any(
+        clause.head.i == cue.i and relative_clause(clause) for clause in [span.root, *span.root.ancestors]
+    )
 
 
 def _runs_on(text: str, region: QuoteRegion) -> bool:

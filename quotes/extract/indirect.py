@@ -158,7 +158,7 @@ def _content_of(
     clauses = [
         c
         for c in clauses
-        if not _clause_of_noun(verb, c) and not _participle(c) and not _relative(c) and not bare_noun(c)
+        if not _clause_of_noun(verb, c) and not _participle(c) and not relative_clause(c) and not bare_noun(c)
     ]
     if clauses:
         after = [c for c in clauses if c.i > verb.i]
@@ -451,7 +451,7 @@ def _told_clause(listener: Token, clause: Token) -> bool:
     )
 
 
-def _relative(clause: Token) -> bool:
+def relative_clause(clause: Token) -> bool:
     """A relative clause misparsed as a complement: "said Jane Doe, who stressed that …"."""
     return any(c.dep_.startswith("nsubj") and c.lower_ in ("who", "which") for c in clause.children)
 
