@@ -369,3 +369,23 @@ def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
         "“It's too early to tell,”",
         "“I mean, it depends on what happens with the economy.”",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("The senator called on party leaders “not to give in to fear.”", "party leaders “not"),
+        (
+            "The governor accused the committee of “playing politics with the lives of our children.”",
+            "the committee of “playing",
+        ),
+        ("Jane Doe said, “The council is ready to act.”", "“The council"),
+    ],
+)
+def test_a_quotation_takes_in_the_plain_words_after_its_cue(parser, text, start):
+    """The words between a cue and its quotation are reported too, unless punctuation sets the
+    quotation off; a "that" among them starts the content."""
+    doc = parser(text)
+    a = _find(doc, "“")
+    assert _content(doc, a).startswith(start)
+    assert a.kind == ("direct" if start.startswith("“") else "mixed")
