@@ -384,8 +384,34 @@ def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
 )
 def test_a_quotation_takes_in_the_plain_words_after_its_cue(parser, text, start):
     """The words between a cue and its quotation are reported too, unless punctuation sets the
-    quotation off; a "that" among them starts the content."""
+    quotation off."""
     doc = parser(text)
     a = _find(doc, "“")
     assert _content(doc, a).startswith(start)
     assert a.kind == ("direct" if start.startswith("“") else "mixed")
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Jane Doe added: “In hindsight, whatever the council decides now, we should have seen” the "
+            "flood coming.",
+            "“In hindsight, whatever the council decides now, we should have seen” the flood coming",
+        ),
+        (
+            "The mayor condemned “such a cowardly attack” and declared a day of mourning.",
+            "“such a cowardly attack”",
+        ),
+        (
+            "The minister reported “good progress” after a meeting with the mediators on Sunday.",
+            "“good progress”",
+        ),
+    ],
+)
+def test_a_quotation_takes_in_the_plain_words_its_sentence_runs_on_with(parser, text, content):
+    """A quoted phrase inside a sentence: the plain words after it up to punctuation are
+    reported too, but not a clause that "and" joins to another verb, nor a phrase on the
+    reporting verb."""
+    doc = parser(text)
+    assert _content(doc, _find(doc, "“")) == content

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from quotes.extract.arguments import argument_attributions
 from quotes.extract.boundary import move_seams
-from quotes.extract.direct import attribute_regions, take_in_lead
+from quotes.extract.direct import attribute_regions, take_in_plain_words
 from quotes.extract.extent import extend_contents
 from quotes.extract.indirect import according_to_attributions, take_in_passive_subject, verb_attributions
 from quotes.extract.labels import label_attributions, signature_attributions
@@ -36,11 +36,11 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     statement take in the phrases the parser cut off after it; its training turns it off to
     see the rules' own contents. Last, the learned argument model
     (`quotes.extract.arguments`) adds the verbs whose object or oblique reports what the
-    rest left out; a quotation takes in the plain words between its cue and its opening mark
-    ('said the plan was “dead”'); and the boundary model (`quotes.extract.boundary`) moves each cue's edges
-    where news annotators draw them ("called on", "went on to explain"). A speakerless
-    passive then takes its subject into the content ("the talks | are expected | to
-    resume"), and fragments that only punctuation keeps apart are joined.
+    rest left out; a quotation takes in the plain words of its sentence around it ('said the
+    plan was “dead” from the start'); and the boundary model (`quotes.extract.boundary`)
+    moves each cue's edges where news annotators draw them ("called on", "went on to
+    explain"). A speakerless passive then takes its subject into the content ("the talks |
+    are expected | to resume"), and fragments that only punctuation keeps apart are joined.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -76,7 +76,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
             _classify(doc.text, attribution, regions, singles)
         found += added
     for attribution in found:
-        take_in_lead(doc, attribution)
+        take_in_plain_words(doc, attribution)
     move_seams(doc, found)
     for attribution in found:
         take_in_passive_subject(doc, attribution)

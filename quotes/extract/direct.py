@@ -11,8 +11,8 @@ verb's complement. This module handles the rest of the quoted regions:
   cue, becomes the second fragment of that quotation;
 - a paragraph that is entirely a quotation, with no cue, continues the speaker of the
   quotation before it (the "floating" quotation of news style);
-- the plain words between a cue and the quotation it introduces belong to what was
-  reported: 'said the plan was “dead on arrival”', 'called on leaders “not to give in”'.
+- the plain words of a sentence that a quoted phrase sits in belong to what was reported:
+  'said the plan was “dead on arrival”', 'is seeking “new ideas” for the shelter'.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from quotes.extract.syntax import Attribution, char_offsets, mention_tokens, sub
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-__all__ = ["attribute_regions", "take_in_lead", "textacy_triples"]
+__all__ = ["attribute_regions", "take_in_plain_words", "textacy_triples"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ _MAX_SPLIT_GAP = 40
 # Characters that end a lead-in: punctuation between a cue and its quotation ('said: “…”',
 # 'said, “…”') or another quotation leaves the words before it to the narrator.
 _LEAD_STOPS = frozenset(",:;—–()[].!?\"'“”‘’«»")
+# Characters that end the plain words after a quotation's closing mark.
+_TAIL_STOPS = frozenset(",.;:!?\n\"“”‘’«»()—–")
+_MARKS = frozenset("\"'“”‘’«»")
 
 
 def textacy_triples(doc: Doc, paragraphs: list[tuple[int, int]]) -> dict[int, tuple[Token, Token]]:
@@ -220,25 +223,104 @@ def _is_floating(
     return prev_index is not None and index - prev_index <= 2 and _words(text[region.start : region.end]) >= 4
 
 
-def take_in_lead(doc: Doc, attribution: Attribution) -> None:
-    """Start a direct quotation at the first word after its cue when only plain words lie
-    between them: in 'said the plan was “dead on arrival”' and 'called on leaders “not to give
-    in”' those words are part of what was reported, and news annotators mark them so (on
-    PolNeAR train, 138 such lead-ins are content against 12 left out). A "that" among them
-    starts the content ('told reporters that he was “ready”'); a comma, colon or other mark
-    after the cue ('said, “…”') leaves the words to the narrator. The quotation becomes mixed.
+def take_in_plain_words(doc: Doc, attribution: Attribution) -> None:
+    """Let a direct quotation take in the plain words of its sentence that continue it.
+
+    News quotes a phrase inside a reported sentence: 'called on leaders “not to give in”',
+    'said the plan was “dead on arrival”', 'is seeking “new ideas” for the shelter'. The
+    quoted-region rules attribute the quotation alone, and a mostly quoted clause is snapped
+    to its marks, but the unquoted words are part of what was reported, and news annotators
+    mark them so. The content then starts at the first word after the cue (`_lead`) and ends
+    where the words after the closing mark stop (`_tail`), and the quotation becomes mixed.
     """
     if attribution.kind != "direct" or attribution.cue is None or not attribution.content:
         return
-    cue_end = attribution.cue[1]
-    start, end = attribution.content[0]
+    lead = _lead(doc, attribution.cue[1], attribution.content[0][0])
+    tail = _tail(doc, attribution, attribution.content[-1][1])
+    if lead is not None:
+        attribution.content[0] = (lead, attribution.content[0][1])
+    if tail is not None:
+        attribution.content[-1] = (attribution.content[-1][0], tail)
+    if tail is not None or (lead is not None and _words_before(doc.text, lead) > 1):
+        attribution.kind = "mixed"  # a "that" alone before the quotation keeps it direct
+
+
+def _lead(doc: Doc, cue_end: int, start: int) -> int | None:
+    """Where the content starts when only plain words lie between the cue and the quotation
+    (on PolNeAR train 138 such lead-ins are content against 12 left out): at the first of
+    them, or at a "that" among them ('told reporters that he was “ready”'). A comma, colon or
+    other mark after the cue ('said, “…”') leaves the words to the narrator: None."""
     gap = doc.text[cue_end:start]
+    if doc.text[start : start + 1] not in _MARKS:
+        return None  # the content has a lead of its own: 'told Fox that “…”' starts at "that"
     if cue_end > start or not gap.strip() or "\n" in gap or any(ch in _LEAD_STOPS for ch in gap):
-        return
+        return None
     words = [t for t in doc if cue_end <= t.idx < start and not t.is_space]
     if not words:
-        return
+        return None
     marks = [t for t in words if t.lower_ == "that" and t.dep_ == "mark"]
-    first = marks[-1] if marks else words[0]
-    attribution.content[0] = (first.idx, end)
-    attribution.kind = "mixed"
+    return (marks[-1] if marks else words[0]).idx
+
+
+def _words_before(text: str, start: int) -> int:
+    """How many words lie between `start` and the first quotation mark after it."""
+    end = start
+    while end < len(text) and text[end] not in _MARKS:
+        end += 1
+    return len(text[start:end].split())
+
+
+def _tail(doc: Doc, attribution: Attribution, end: int) -> int | None:
+    """Where the content ends when the sentence runs on past the closing mark in plain words
+    ('is seeking “new ideas” for the shelter', '“should have seen” it coming'): at the next
+    punctuation, quotation mark or clause-joining "and"/"but" before a verb. None when the
+    quotation ends on punctuation of its own ('“…,” she said'), the sentence ends there, the
+    next word hangs on the reporting verb, not on the quoted phrase, or the cue or speaker
+    comes next."""
+    text = doc.text
+    inner = end
+    while inner > 0 and text[inner - 1] in _MARKS:
+        inner -= 1
+    if inner == end or inner == 0 or not (text[inner - 1].isalnum() or text[inner - 1] in ")]"):
+        return None
+    after = end + len(text[end:]) - len(text[end:].lstrip(" \t"))
+    if after == end or not text[after : after + 1].isalnum():
+        return None
+    last, following = _token_at(doc, inner - 1), _token_at(doc, after)
+    if last is None or following is None or last.sent.start != following.sent.start:
+        return None
+    if not _continues_quotation(doc, attribution.content[-1][0], inner, following):
+        return None
+    stop = after
+    while stop < len(text) and text[stop] not in _TAIL_STOPS:
+        stop += 1
+    for span in (attribution.cue, attribution.speaker):
+        if span is not None and end <= span[0] < stop:
+            return None
+    for token in doc[following.i :]:
+        if token.idx >= stop:
+            break
+        if token.dep_ == "cc" and token.head.pos_ in ("VERB", "AUX"):
+            stop = token.idx  # '“…” and declared …': the next statement, not this one
+            break
+    while stop > end and text[stop - 1].isspace():
+        stop -= 1
+    return stop if stop > end else None
+
+
+def _continues_quotation(doc: Doc, start: int, end: int, following: Token) -> bool:
+    """Whether the word after a quotation belongs to the quoted phrase's own syntax: it hangs
+    in the phrase's subtree ('“new ideas” for the shelter') or the phrase hangs on it ('the
+    “Choose Life” plates'). A phrase on the reporting verb ('reported “progress” after the
+    meeting') is the narrator's."""
+    quoted = {t.i for t in doc if start <= t.idx < end and not t.is_punct}
+    if not quoted:
+        return False
+    if any(a.i in quoted for a in [following, *following.ancestors]):
+        return True
+    return any(following in doc[i].ancestors for i in quoted)
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
