@@ -380,11 +380,16 @@ def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
             "the committee of “playing",
         ),
         ("Jane Doe said, “The council is ready to act.”", "“The council"),
+        ("The senator praised the mayor on Monday, calling him a “talented guy” who works hard.", "him a “talented"),
+        (
+            "Jane Doe called next month’s election “a referendum on the mayor” and urged voters to turn out.",
+            "next month’s election “a referendum",
+        ),
     ],
 )
 def test_a_quotation_takes_in_the_plain_words_after_its_cue(parser, text, start):
-    """The words between a cue and its quotation are reported too, unless punctuation sets the
-    quotation off."""
+    """The words between a cue and its quotation are reported too ("called [the plan “a
+    disaster”]"), unless punctuation sets the quotation off."""
     doc = parser(text)
     a = _find(doc, "“")
     assert _content(doc, a).startswith(start)
