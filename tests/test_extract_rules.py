@@ -357,18 +357,32 @@ def test_words_between_the_verb_and_its_clause_join_the_cue(parser, text, cue):
     assert _content(doc, a).startswith("that ")
 
 
-def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
-    """The parser hangs ", who is also a host on … “Morning Talk.”" on "said": the title in it
-    describes the speaker; the quotation after it is the second half of the first."""
-    doc = parser(
-        "“It's too early to tell,” said John Roe, who is also a host on the TV show “Morning Talk.” "
-        "“I mean, it depends on what happens with the economy.”"
-    )
-    a = _find(doc, "too early")
-    assert [doc.text[s:e] for s, e in a.content] == [
-        "“It's too early to tell,”",
-        "“I mean, it depends on what happens with the economy.”",
-    ]
+@pytest.mark.parametrize(
+    ("text", "halves"),
+    [
+        (
+            "“It's too early to tell,” said John Roe, who is also a host on the TV show “Morning Talk.” "
+            "“I mean, it depends on what happens with the economy.”",
+            ["“It's too early to tell,”", "“I mean, it depends on what happens with the economy.”"],
+        ),
+        (
+            "“Usually the voters make good decisions and democracy works,” replied Jane Doe, whose "
+            "criticism of the mayor has sharpened since the spring. "
+            "“Things are going to be fine. I promise.”",
+            [
+                "“Usually the voters make good decisions and democracy works,”",
+                "“Things are going to be fine. I promise.”",
+            ],
+        ),
+    ],
+)
+def test_the_speakers_relative_clause_is_no_part_of_a_split_quotation(parser, text, halves):
+    """The parser hangs the speaker's relative clause (", who is also a host on … “Morning
+    Talk.”", ", whose criticism … has sharpened") on the verb: neither the clause nor a title
+    in it is reported; the quotation after it is the second half of the first."""
+    doc = parser(text)
+    a = _find(doc, halves[0][1:12])
+    assert [doc.text[s:e] for s, e in a.content] == halves
 
 
 @pytest.mark.parametrize(
@@ -380,7 +394,10 @@ def test_a_title_in_the_speakers_relative_clause_is_no_second_half(parser):
             "the committee of “playing",
         ),
         ("Jane Doe said, “The council is ready to act.”", "“The council"),
-        ("The senator praised the mayor on Monday, calling him a “talented guy” who works hard.", "him a “talented"),
+        (
+            "The senator praised the mayor on Monday, calling him a “talented guy” who works hard.",
+            "him a “talented",
+        ),
         (
             "Jane Doe called next month’s election “a referendum on the mayor” and urged voters to turn out.",
             "next month’s election “a referendum",

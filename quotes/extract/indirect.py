@@ -452,8 +452,10 @@ def _told_clause(listener: Token, clause: Token) -> bool:
 
 
 def relative_clause(clause: Token) -> bool:
-    """A relative clause misparsed as a complement: "said Jane Doe, who stressed that …"."""
-    return any(c.dep_.startswith("nsubj") and c.lower_ in ("who", "which") for c in clause.children)
+    """A relative clause misparsed as a complement: "said Jane Doe, who stressed that …",
+    "replied Jane Doe, whose criticism of the plan has sharpened"."""
+    subjects = [c for c in clause.children if c.dep_.startswith("nsubj")]
+    return any(c.lower_ in ("who", "which") or any(g.lower_ == "whose" for g in c.children) for c in subjects)
 
 
 def _participle(clause: Token) -> bool:
