@@ -81,7 +81,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     for attribution in found:
         take_in_passive_subject(doc, attribution)
         attribution.content = _joined(doc.text, attribution.content)
-    found = _one_per_content(found)
+    found = _drop_inner_repeats(doc, _one_per_content(found))
     found.sort(key=lambda a: a.start)
     for attribution in found:
         attribution.source = source_phrase(doc, attribution)
@@ -243,6 +243,28 @@ def _one_per_content(found: list[Attribution]) -> list[Attribution]:
             best[key] = a
     kept = {id(a) for a in best.values()}
     return [a for a in found if id(a) in kept]
+
+
+def _drop_inner_repeats(doc: Doc, found: list[Attribution]) -> list[Attribution]:
+    """Drop a weak attribution that only repeats the end of another one whose content opens
+    with its cue: in "refused [to disclose the records]" the object rule also reports
+    "disclose [the records]". A reader should see that statement once, and PolNeAR's
+    annotators mostly draw it as the outer one ("sought | to ease", not "sought to | ease").
+    A cue deeper in the other content is a nested report of its own and stays."""
+    out = []
+    for a in found:
+        verb = doc[a.cue_token].idx if a.cue_token is not None else None
+        if a.rule in _WEAK_RULES and verb is not None and any(
+            b is not a
+            and any(s <= verb < e for s, e in b.content)
+            and len(doc.text[b.content[0][0] : verb].split()) <= 2
+            and b.content[-1][1] == a.content[-1][1]
+            and all(any(s <= start and end <= e for s, e in b.content) for start, end in a.content)
+            for b in found
+        ):
+            continue
+        out.append(a)
+    return out
 
 
 def _rank(attribution: Attribution) -> tuple[bool, bool]:

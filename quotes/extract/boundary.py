@@ -136,7 +136,10 @@ def end_seams(doc: Doc, attribution: Attribution) -> list[Seam]:
         if any(t.is_punct or t.is_quote for t in moved):
             break
         end = moved[-1].idx + len(moved[-1].text)
-        out.append(Seam("end", end, features(head, moved, words[k], attribution.kind)))
+        left = {t.i for t in words[k:]}
+        split = any(t.head.i in left for t in moved)  # "on" of "called on | Congress to act"
+        extra = [f"split={split}", f"head_split={head}|{split}", f"split_next={split}|{words[k].pos_}"]
+        out.append(Seam("end", end, [*features(head, moved, words[k], attribution.kind), *extra]))
     return out
 
 
