@@ -21,6 +21,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from quotes.extract.indirect import is_cue, relative_clause
+from quotes.extract.lexicon import reporting_verbs
 from quotes.extract.marks import QuoteRegion
 from quotes.extract.syntax import Attribution, char_offsets, mention_tokens, subject_of
 
@@ -252,8 +253,6 @@ def take_in_plain_words(doc: Doc, attribution: Attribution) -> None:
 
 def _to_listener(doc: Doc, attribution: Attribution) -> bool:
     """Whether the cue is a verb whose object is the listener ("told", "warned", "urged")."""
-    from quotes.extract.lexicon import reporting_verbs
-
     if attribution.cue_token is None:
         return False
     return doc[attribution.cue_token].lemma_.lower() in reporting_verbs().recipient
@@ -270,7 +269,7 @@ def _lead(doc: Doc, cue_end: int, start: int) -> int | None:
         return None
     if cue_end > start or not gap.strip() or "\n" in gap or _stopped(gap):
         return None
-    words = [t for t in doc if cue_end <= t.idx < start and not t.is_space]
+    words = [t for t in _tokens(doc, cue_end, start) if not t.is_space]
     if not words:
         return None
     marks = [t for t in words if t.lower_ == "that" and t.dep_ == "mark"]
@@ -336,12 +335,18 @@ def _continues_quotation(doc: Doc, start: int, end: int, following: Token) -> bo
     in the phrase's subtree ('“new ideas” for the shelter') or the phrase hangs on it ('the
     “Choose Life” plates'). A phrase on the reporting verb ('reported “progress” after the
     meeting') is the narrator's."""
-    quoted = {t.i for t in doc if start <= t.idx < end and not t.is_punct}
+    quoted = {t.i for t in _tokens(doc, start, end) if not t.is_punct}
     if not quoted:
         return False
     if any(a.i in quoted for a in [following, *following.ancestors]):
         return True
     return any(following in doc[i].ancestors for i in quoted)
+
+
+def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
+    """The tokens that start inside a character span."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return [t for t in span if start <= t.idx < end] if span is not None else []
 
 
 def _token_at(doc: Doc, char: int) -> Token | None:
