@@ -136,8 +136,7 @@ def end_seams(doc: Doc, attribution: Attribution) -> list[Seam]:
         if any(t.is_punct or t.is_quote for t in moved):
             break
         end = moved[-1].idx + len(moved[-1].text)
-        left = {t.i for t in words[k:]}
-        split = any(t.head.i in left for t in moved)  # "on" of "called on | Congress to act"
+        split = _cuts_phrase(moved, words[k:])  # "on" of "called on | Congress to act"
         extra = [f"split={split}", f"head_split={head}|{split}", f"split_next={split}|{words[k].pos_}"]
         out.append(Seam("end", end, [*features(head, moved, words[k], attribution.kind), *extra]))
     return out
@@ -153,8 +152,7 @@ def _gap_seams(doc: Doc, head: str, gap: list[Token], kind: str) -> list[Seam]:
             break
         closed = k == len(gap)
         following = doc[min(moved[-1].i + 1, len(doc) - 1)]
-        left = {t.i for t in gap[k:]}
-        split = any(t.head.i in left for t in moved)  # "on" of "on Monday", "for" of "for a deal"
+        split = _cuts_phrase(moved, gap[k:])  # "on" of "on Monday", "for" of "for a deal"
         extra = [
             "gap",
             f"gap_closed={closed}",
@@ -166,6 +164,12 @@ def _gap_seams(doc: Doc, head: str, gap: list[Token], kind: str) -> list[Seam]:
         end = moved[-1].idx + len(moved[-1].text)
         out.append(Seam("end", end, [*extra, *shared, *(f"gap:{f}" for f in shared)]))
     return out
+
+
+def _cuts_phrase(moved: list[Token], rest: list[Token]) -> bool:
+    """Whether a seam cuts a phrase in two: a moved word hangs on a word left behind."""
+    left = {t.i for t in rest}
+    return any(t.head.i in left for t in moved)
 
 
 def start_seams(doc: Doc, attribution: Attribution) -> list[Seam]:

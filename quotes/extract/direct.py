@@ -242,7 +242,7 @@ def take_in_plain_words(doc: Doc, attribution: Attribution) -> None:
     lead = None
     if direct or not _to_listener(doc, attribution):
         lead = _lead(doc, attribution.cue[1], attribution.content[0][0])
-    tail = _tail(doc, attribution, attribution.content[-1][1]) if direct else None
+    tail = _tail(doc, attribution) if direct else None
     if lead is not None:
         attribution.content[0] = (lead, attribution.content[0][1])
     if tail is not None:
@@ -292,7 +292,7 @@ def _words_before(text: str, start: int) -> int:
     return len(text[start:end].split())
 
 
-def _tail(doc: Doc, attribution: Attribution, end: int) -> int | None:
+def _tail(doc: Doc, attribution: Attribution) -> int | None:
     """Where the content ends when the sentence runs on past the closing mark in plain words
     ('is seeking “new ideas” for the shelter', '“should have seen” it coming'): at the next
     punctuation, quotation mark or clause-joining "and"/"but" before a verb. None when the
@@ -300,6 +300,7 @@ def _tail(doc: Doc, attribution: Attribution, end: int) -> int | None:
     next word hangs on the reporting verb, not on the quoted phrase, or the cue or speaker
     comes next."""
     text = doc.text
+    end = attribution.content[-1][1]
     inner = end
     while inner > 0 and text[inner - 1] in _MARKS:
         inner -= 1
