@@ -437,3 +437,18 @@ def test_a_quotation_takes_in_the_plain_words_its_sentence_runs_on_with(parser, 
     reporting verb."""
     doc = parser(text)
     assert _content(doc, _find(doc, "“")) == content
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator immediately posted a comment of her own, saying, “We are so excited to meet her!”",
+        "The former minister recently urged women to vote for the mayor, saying, “There is a place for us.”",
+    ],
+)
+def test_a_participle_reports_the_quotation_hung_beside_it(parser, text):
+    """'…, saying, “…”': the parser hangs the quotation on the main verb, but "saying" is the cue."""
+    doc = parser(text)
+    a = _find(doc, "“")
+    assert doc.text[a.cue[0] : a.cue[1]] == "saying"
+    assert _content(doc, a).startswith("“")

@@ -191,9 +191,15 @@ def _content_of(
                 child, regions
             )
             if child.dep_ == "parataxis" and (any(t.text == ":" for t in between) or opens_quote):
+                if any(_reports_for(t, verb, regions) for t in between):
+                    continue  # "posted a comment, saying, “…”": the participle reports it
                 return _split_off_subject(verb, child) + list(child.subtree), exclude, "parataxis-after"
             if child.dep_ in ("obj", "xcomp", "dep") and opens_quote and _covers_region(child, regions):
                 return list(child.subtree), exclude, "quoted-object"
+    # 2b. "…, saying, “…”": the parser hung the quotation beside the participle, on its head
+    clause = _sibling_statement(verb, regions)
+    if clause is not None:
+        return list(clause.subtree), exclude, "parataxis-after"
     # 3. "…, he said": the cue hangs on the content clause, which comes before it
     head = verb.head
     if verb.dep_ == "parataxis" and head is not verb and head.i < verb.i:
@@ -258,6 +264,31 @@ def _content_of(
             c.dep_ == "ccomp" or (c.dep_ == "xcomp" and c.pos_ in _VERBISH) for c in children
         ):
             return _from_complementizer(rest), exclude, "rest-of-sentence"
+    return None
+
+
+def _reports_for(token: Token, head: Token, regions: list[QuoteRegion]) -> bool:
+    """Whether `token` is a reporting participle hung on `head` whose statement the parser
+    put beside it: "posted a comment, saying, “…”" (`_sibling_statement`)."""
+    return token.head.i == head.i and _sibling_statement(token, regions) is not None
+
+
+def _sibling_statement(verb: Token, regions: list[QuoteRegion]) -> Token | None:
+    """The statement of a reporting participle with no complement of its own, when the
+    parser hung it on the participle's head: "…, saying, “We are ready.”" The statement must
+    follow the participle with only punctuation between."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head is verb:
+        return None
+    if any(c.dep_ in (*_CLAUSE_DEPS, "obj", "xcomp", "parataxis") for c in verb.children):
+        return None
+    if not is_cue(verb, regions):
+        return None
+    for sibling in verb.head.children:
+        if sibling.dep_ != "parataxis" or sibling.i <= verb.i:
+            continue
+        between = verb.doc[verb.i + 1 : sibling.left_edge.i]
+        if all(t.is_punct or t.is_space for t in between):
+            return sibling
     return None
 
 
