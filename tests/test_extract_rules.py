@@ -452,3 +452,16 @@ def test_a_participle_reports_the_quotation_hung_beside_it(parser, text):
     a = _find(doc, "“")
     assert doc.text[a.cue[0] : a.cue[1]] == "saying"
     assert _content(doc, a).startswith("“")
+
+
+def test_a_quotation_closed_by_a_comma_ends_before_its_cue(parser):
+    """The plain words after the cue are the narrator's, though the parser hangs them on the
+    quoted clause here ("tells | Fox News, responding to …")."""
+    doc = parser(
+        "“We need to do more to protect our borders, and her poor judgment shows me that she is not"
+        " fit to serve,” the senator tells Fox News, responding to the news that the agency lost"
+        " track of thousands of visitors."
+    )
+    a = _find(doc, "protect our borders")
+    assert len(a.content) == 1
+    assert _content(doc, a).endswith("fit to serve,”")

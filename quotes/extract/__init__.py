@@ -40,7 +40,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     plan was “dead” from the start'); and the boundary model (`quotes.extract.boundary`)
     moves each cue's edges where news annotators draw them ("called on", "went on to
     explain"). A speakerless passive then takes its subject into the content ("the talks |
-    are expected | to resume"), and fragments that only punctuation keeps apart are joined.
+    are expected | to resume"), a content ends at a quotation closed by a comma when only
+    plain words follow its cue, and fragments that only punctuation keeps apart are joined.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -80,7 +81,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     move_seams(doc, found)
     for attribution in found:
         take_in_passive_subject(doc, attribution)
-        attribution.content = _joined(doc.text, attribution.content)
+        attribution.content = _joined(doc.text, _end_at_comma_quote(doc.text, attribution.content))
     found = _drop_inner_repeats(doc, _one_per_content(found))
     found.sort(key=lambda a: a.start)
     for attribution in found:
@@ -228,6 +229,29 @@ def _joined(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 _MARKS = "\"'“”‘’«»„‟‹›"
+
+
+_CLOSING_MARKS = ("”", '"', "''", "’")
+
+
+def _end_at_comma_quote(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """End a content at a quotation closed by a comma (or ? or !) when only plain words follow.
+
+    '“We need to do more,” the senator told reporters, responding to news that …': the
+    quotation is the statement and the words after its cue are the narrator's, though the
+    parser often hangs them on the quoted clause. On PolNeAR train this ends 55 contents
+    where the annotators do and 2 where they do not. A later quotation keeps the fragments:
+    '“A,” he said, “B.”' is one statement.
+    """
+    for i, (start, end) in enumerate(content[:-1]):
+        piece = text[start:end].rstrip()
+        mark = next((m for m in _CLOSING_MARKS if piece.endswith(m)), None)
+        if mark is None or not piece[: -len(mark)].rstrip("'").endswith((",", "?", "!")):
+            continue
+        rest = "".join(text[s:e] for s, e in content[i + 1 :])
+        if not any(m in rest for m in ("“", "”", '"', "''")):
+            return content[: i + 1]
+    return content
 
 
 def _one_per_content(found: list[Attribution]) -> list[Attribution]:
