@@ -465,3 +465,24 @@ def test_a_quotation_closed_by_a_comma_ends_before_its_cue(parser):
     a = _find(doc, "protect our borders")
     assert len(a.content) == 1
     assert _content(doc, a).endswith("fit to serve,”")
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The senator criticized the new budget, which passed the House on Monday after a long debate.",
+            "the new budget",
+        ),
+        (
+            "The mayor said the budget would fail, which surprised nobody in the city.",
+            "the budget would fail, which surprised nobody in the city",
+        ),
+    ],
+)
+def test_a_clause_describing_a_reported_noun_is_the_narrators(parser, text, content):
+    """', which …' after a noun-phrase content tells the reader what the noun is; after a
+    reported clause it may be part of the report, and stays."""
+    doc = parser(text)
+    a = _find(doc, content.split()[1])
+    assert _content(doc, a) == content

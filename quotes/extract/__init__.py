@@ -41,7 +41,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     moves each cue's edges where news annotators draw them ("called on", "went on to
     explain"). A speakerless passive then takes its subject into the content ("the talks |
     are expected | to resume"), a content ends at a quotation closed by a comma when only
-    plain words follow its cue, and fragments that only punctuation keeps apart are joined.
+    plain words follow its cue, fragments that only punctuation keeps apart are joined, and
+    a noun-phrase content leaves out the ", which …" clause that ends it.
 
     Never raises on odd text: unbalanced quotation marks, no parse or no quotation at all
     give fewer (or no) attributions, not an error.
@@ -82,6 +83,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     for attribution in found:
         take_in_passive_subject(doc, attribution)
         attribution.content = _joined(doc.text, _end_at_comma_quote(doc.text, attribution.content))
+        _drop_describing_clause(doc, attribution)
     found = _drop_inner_repeats(doc, _one_per_content(found))
     found.sort(key=lambda a: a.start)
     for attribution in found:
@@ -252,6 +254,38 @@ def _end_at_comma_quote(text: str, content: list[tuple[int, int]]) -> list[tuple
         if not any(m in rest for m in ("“", "”", '"', "''")):
             return content[: i + 1]
     return content
+
+
+def _drop_describing_clause(doc: Doc, attribution: Attribution) -> None:
+    """Leave out a ", which …" (", who …", ", where …") clause that ends a noun-phrase content.
+
+    'criticized the bill, which passed the House on Monday': the clause tells the reader what
+    the bill is; it is the narrator's, not part of what the speaker said about it. On PolNeAR
+    train this ends 49 contents where the annotators do and 19 where they do not. A reported
+    clause ('said the bill would fail, which …') keeps it, as does a clause with a quotation
+    in it or one that does not run to the end of the content.
+    """
+    start, end = attribution.content[-1]
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return
+    for token in reversed(span):
+        if token.lower_ not in _DESCRIBING or token.i == 0 or doc[token.i - 1].text != ",":
+            continue
+        comma = doc[token.i - 1]
+        if comma.i <= span.start or any(t.is_quote for t in doc[token.i : span.end]):
+            return
+        clause = next((t for t in token.ancestors if t.dep_ == "acl:relcl"), None)
+        words = [t for t in span if not (t.is_punct or t.is_space)]
+        if clause is None or clause.head.i >= comma.i or clause.right_edge.i < words[-1].i:
+            return  # not a clause on a noun of the content that runs to its end
+        if doc[span.start : comma.i].root.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
+            attribution.content[-1] = (start, comma.idx)
+        return
+
+
+# Relative pronouns that open a clause describing a noun after a comma.
+_DESCRIBING = frozenset({"which", "who", "where"})
 
 
 def _one_per_content(found: list[Attribution]) -> list[Attribution]:
