@@ -486,3 +486,20 @@ def test_a_clause_describing_a_reported_noun_is_the_narrators(parser, text, cont
     doc = parser(text)
     a = _find(doc, content.split()[1])
     assert _content(doc, a) == content
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor is believed to have been on the flight, according to an interview his brother gave to a"
+        " British network.",
+        "Most voters prefer lower prices to goods made at home, according to a poll released Thursday.",
+    ],
+)
+def test_the_words_after_a_closing_according_to_source_are_no_content(parser, text):
+    """The parser cuts the source of "according to" short; the words after it are still the
+    source's ("a poll | released Thursday"), not a second piece of the statement."""
+    doc = parser(text)
+    a = next(a for a in extract_attributions(doc) if a.rule == "according-to")
+    assert len(a.content) == 1
+    assert doc.text[a.end : a.end + 14] == ", according to"

@@ -746,7 +746,10 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
                     break
                 source = source_tokens[-1]
             sent = doc[i].sent
-            hole = set(range(i, max(_hole_end(doc, source, sent.end), source_tokens[-1].i) + 1))
+            end = max(_hole_end(doc, source, sent.end), source_tokens[-1].i)
+            if _runs_on_after_source(doc, i, end):
+                end = sent.end - 1
+            hole = set(range(i, end + 1))
             content = fragments(doc, [t for t in sent if t.i not in hole], exclude=hole)
             content = [span for span in content if any(ch.isalnum() for ch in doc.text[span[0] : span[1]])]
             if content:
@@ -763,6 +766,18 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
                 )
             break
     return out
+
+
+def _runs_on_after_source(doc: Doc, cue: int, end: int) -> bool:
+    """Whether the words after an "according to X" phrase that ends a statement still belong
+    to X: "…, according to a poll released Thursday", "… according to an interview she gave
+    to ITV". The parser cut the source short; with no punctuation after it, what follows is
+    not the statement resuming ("…, according to the poll, is …" has a comma)."""
+    sent = doc[cue].sent
+    if not any(t.is_alpha for t in doc[sent.start : cue]):
+        return False  # "According to X …" opens the sentence: the statement follows
+    following = next((t for t in doc[end + 1 : sent.end] if not t.is_space), None)
+    return following is not None and not (following.is_punct or following.is_quote)
 
 
 def _source_mention(source: Token, *, after: int) -> list[Token]:
