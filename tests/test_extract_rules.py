@@ -503,3 +503,21 @@ def test_the_words_after_a_closing_according_to_source_are_no_content(parser, te
     a = next(a for a in extract_attributions(doc) if a.rule == "according-to")
     assert len(a.content) == 1
     assert doc.text[a.end : a.end + 14] == ", according to"
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        (
+            "The mayor seemed ready to joke about the incident, telling the crowd, “Some people get a"
+            " little carried away, have you noticed that?”",
+            "“Some people",
+        ),
+        ('The protesters outside the hall had one message: "Dump the mayor before it is too late."', '"Dump'),
+    ],
+)
+def test_the_listener_or_a_label_before_a_quotation_is_no_content(parser, text, start):
+    doc = parser(text)
+    cue = "telling" if "telling" in text else "had"
+    a = next(a for a in extract_attributions(doc) if a.cue and doc.text[slice(*a.cue)] == cue)
+    assert _content(doc, a).startswith(start)

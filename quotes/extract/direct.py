@@ -28,7 +28,7 @@ from quotes.extract.syntax import Attribution, char_offsets, mention_tokens, sub
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-__all__ = ["attribute_regions", "take_in_plain_words", "textacy_triples"]
+__all__ = ["attribute_regions", "take_in_plain_words", "textacy_triples", "to_listener"]
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def take_in_plain_words(doc: Doc, attribution: Attribution) -> None:
         return
     direct = attribution.kind == "direct"
     lead = None
-    if direct or not _to_listener(doc, attribution):
+    if direct or not to_listener(doc, attribution):
         lead = _lead(doc, attribution.cue[1], attribution.content[0][0])
     tail = _tail(doc, attribution) if direct else None
     if lead is not None:
@@ -251,7 +251,7 @@ def take_in_plain_words(doc: Doc, attribution: Attribution) -> None:
         attribution.kind = "mixed"  # a "that" alone before the quotation keeps it direct
 
 
-def _to_listener(doc: Doc, attribution: Attribution) -> bool:
+def to_listener(doc: Doc, attribution: Attribution) -> bool:
     """Whether the cue is a verb whose object is the listener ("told", "warned", "urged")."""
     if attribution.cue_token is None:
         return False
