@@ -521,3 +521,13 @@ def test_the_listener_or_a_label_before_a_quotation_is_no_content(parser, text, 
     cue = "telling" if "telling" in text else "had"
     a = next(a for a in extract_attributions(doc) if a.cue and doc.text[slice(*a.cue)] == cue)
     assert _content(doc, a).startswith(start)
+
+
+def test_a_reporting_participle_ends_the_content_before_it(parser):
+    """', citing …' reports a statement of its own; it is no part of what was said."""
+    doc = parser(
+        "The governor said the new budget would fail in the legislature, citing the low turnout in the"
+        " spring elections."
+    )
+    a = _find(doc, "new budget")
+    assert _content(doc, a) == "the new budget would fail in the legislature"

@@ -20,6 +20,7 @@ from quotes.extract.direct import attribute_regions, take_in_plain_words, to_lis
 from quotes.extract.extent import extend_contents
 from quotes.extract.indirect import according_to_attributions, take_in_passive_subject, verb_attributions
 from quotes.extract.labels import label_attributions, signature_attributions
+from quotes.extract.lexicon import reporting_verbs
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
 from quotes.extract.syntax import Attribution, source_phrase
 
@@ -85,6 +86,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
         attribution.content = _joined(doc.text, _end_at_comma_quote(doc.text, attribution.content))
         _drop_describing_clause(doc, attribution)
         _start_at_quotation(doc, attribution)
+        _end_before_participle_report(doc, attribution)
     found = _drop_inner_repeats(doc, _one_per_content(found))
     found.sort(key=lambda a: a.start)
     for attribution in found:
@@ -285,6 +287,27 @@ def _start_at_quotation(doc: Doc, attribution: Attribution) -> None:
     if before != ":" and not (before == "," and to_listener(doc, attribution)):
         return
     attribution.content[0] = (mark.idx, end)
+
+
+def _end_before_participle_report(doc: Doc, attribution: Attribution) -> None:
+    """End a content before a reporting participle that closes it: 'said the plan would fail,
+    citing low turnout'. The participle reports a statement of its own, which annotators do
+    not fold into the first. A participle with a quotation after it stays ('…, calling it a
+    “special place”'): there they are split. On PolNeAR train: 26 contents wrong->right, 4
+    lost."""
+    start, end = attribution.content[-1]
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    for token in span[1:]:
+        if token.tag_ != "VBG" or doc[token.i - 1].text != "," or token.i - 1 <= span.start:
+            continue
+        if token.lemma_.lower() not in reporting_verbs() or token.right_edge.i < words[-1].i:
+            continue
+        if not any(t.is_quote for t in doc[token.i : span.end]):
+            attribution.content[-1] = (start, doc[token.i - 1].idx)
+        return
 
 
 def _drop_describing_clause(doc: Doc, attribution: Attribution) -> None:
