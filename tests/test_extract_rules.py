@@ -531,3 +531,13 @@ def test_a_reporting_participle_ends_the_content_before_it(parser):
     )
     a = _find(doc, "new budget")
     assert _content(doc, a) == "the new budget would fail in the legislature"
+
+
+def test_the_question_before_a_quoted_answer_is_no_content(parser):
+    """'Asked …, X said, “…”': the parser hangs the question on the answer."""
+    doc = parser(
+        "Asked what qualities he would like the next nominee to have, the donor said, “They have got to be"
+        " able to win.”"
+    )
+    a = next(a for a in extract_attributions(doc) if a.cue and doc.text[slice(*a.cue)] == "said")
+    assert _content(doc, a) == "“They have got to be able to win.”"
