@@ -541,3 +541,17 @@ def test_the_question_before_a_quoted_answer_is_no_content(parser):
     )
     a = next(a for a in extract_attributions(doc) if a.cue and doc.text[slice(*a.cue)] == "said")
     assert _content(doc, a) == "“They have got to be able to win.”"
+
+
+def test_a_fronted_question_is_reported_by_asked(parser):
+    """'Asked why …, X said …': "Asked" reports the question; the answer is the verb's."""
+    doc = parser(
+        "Asked during a January debate why he trailed so badly among minority voters, the senator said he"
+        " would win them over."
+    )
+    found = extract_attributions(doc)
+    question = next(a for a in found if a.rule == "question")
+    assert doc.text[slice(*question.cue)] == "Asked"
+    assert _content(doc, question) == "why he trailed so badly among minority voters"
+    answer = next(a for a in found if a.cue and doc.text[slice(*a.cue)] == "said")
+    assert _content(doc, answer) == "he would win them over"

@@ -18,7 +18,12 @@ from quotes.extract.arguments import argument_attributions
 from quotes.extract.boundary import move_seams
 from quotes.extract.direct import attribute_regions, take_in_plain_words, to_listener
 from quotes.extract.extent import extend_contents
-from quotes.extract.indirect import according_to_attributions, take_in_passive_subject, verb_attributions
+from quotes.extract.indirect import (
+    according_to_attributions,
+    question_attributions,
+    take_in_passive_subject,
+    verb_attributions,
+)
 from quotes.extract.labels import label_attributions, signature_attributions
 from quotes.extract.lexicon import reporting_verbs
 from quotes.extract.marks import QuoteRegion, quote_regions, single_quote_regions
@@ -56,7 +61,8 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     regions = quote_regions(doc.text, paragraphs)
     singles = single_quote_regions(doc.text, paragraphs)
     found = verb_attributions(doc, regions)
-    found = _one_per_content(found)
+    questions = question_attributions(doc, regions)
+    found = _one_per_content([a for a in found if not any(_asks(q, a) for q in questions)] + questions)
     according = according_to_attributions(doc, regions)
     found = _drop_weak_nested(_merge(found, according))
     found += [
@@ -367,6 +373,16 @@ def _drop_describing_clause(doc: Doc, attribution: Attribution) -> None:
 
 # Relative pronouns that open a clause describing a noun after a comma.
 _DESCRIBING = frozenset({"which", "who", "where"})
+
+
+def _asks(question: Attribution, other: Attribution) -> bool:
+    """Whether `other` is a reading of a fronted question that `question` reports: the same
+    "Asked", or a content that lies within "Asked whether …," (the parser took the question
+    for the statement of the sentence's verb)."""
+    assert question.cue is not None
+    return other.cue_token == question.cue_token or (
+        question.cue[0] <= other.start and other.end <= question.end + 1
+    )
 
 
 def _one_per_content(found: list[Attribution]) -> list[Attribution]:

@@ -768,6 +768,63 @@ def according_to_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attr
     return out
 
 
+# Words that open the reported question of "Asked whether …", "When asked why …".
+_QUESTION_WORDS = frozenset({"whether", "if", "what", "why", "how", "who", "which", "where", "when"})
+
+
+def question_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]:
+    """ "Asked whether the plan would pass, the mayor said …": the fronted participle reports
+    the question put to the speaker. Its content is the question, up to the comma that ends
+    the participle's clause; its asker is not named. The parser often takes "Asked" for the
+    main verb and scatters the question, so this reads the words in order."""
+    out = []
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_space]
+        if len(words) < 4:
+            continue
+        k = 1 if words[0].lower_ == "when" else 0
+        verb = words[k]
+        if verb.lower_ != "asked" or any(c.dep_.startswith("nsubj") for c in verb.children):
+            continue
+        if inside_quotation(verb.idx, regions):
+            continue
+        start = next(
+            (t for t in words[k + 1 : k + 10] if t.lower_ in _QUESTION_WORDS or t.is_punct),
+            None,
+        )
+        if start is None or start.is_punct:
+            continue
+        end = _question_end(doc, start.i, sent.end)
+        if end is None:
+            continue
+        out.append(
+            Attribution(
+                kind="indirect",
+                content=[(start.idx, end)],
+                cue=(verb.idx, verb.idx + len(verb.text)),
+                rule="question",
+                cue_token=verb.i,
+                extra={"lemma": "ask", "learned": False, "raising": False},
+            )
+        )
+    return out
+
+
+def _question_end(doc: Doc, start: int, sent_end: int) -> int | None:
+    """The character offset where a fronted question ends: at the first comma outside a
+    quotation, or after the closing mark of a quotation that ends in a comma (“…,”)."""
+    open_quote = False
+    for token in doc[start:sent_end]:
+        if token.is_quote:
+            if open_quote and token.i > start and doc[token.i - 1].text == ",":
+                return token.idx + len(token.text)
+            open_quote = not open_quote
+            continue
+        if token.text == "," and not open_quote:
+            return token.idx
+    return None
+
+
 def _runs_on_after_source(doc: Doc, cue: int, end: int) -> bool:
     """Whether the words after an "according to X" phrase that ends a statement still belong
     to X: "…, according to a poll released Thursday", "… according to an interview she gave
