@@ -555,3 +555,15 @@ def test_a_fronted_question_is_reported_by_asked(parser):
     assert _content(doc, question) == "why he trailed so badly among minority voters"
     answer = next(a for a in found if a.cue and doc.text[slice(*a.cue)] == "said")
     assert _content(doc, answer) == "he would win them over"
+
+
+def test_a_quotation_takes_its_cue_from_its_own_paragraph(parser):
+    """textacy may pick a verb of the paragraph before; the quotation's own "said" wins."""
+    doc = parser(
+        "The mayor unveiled a list of endorsements from 95 retired officers, who cited her years in the"
+        " Senate.\n\n"
+        "Doe “is the only candidate that has the experience and the temperament to keep the city safe,”"
+        " retired general John Smith said."
+    )
+    a = _find(doc, "only candidate")
+    assert doc.text[slice(*a.cue)] == "said"

@@ -127,7 +127,12 @@ def attribute_regions(
         cue = _nearest_cue(doc, region, regions)
         speaker: Token | None = subject_of(cue) if cue is not None else None
         rule = "nearest-cue"
-        if region.start in triples:
+        if region.start in triples and not (
+            cue is not None
+            and _paragraph(paragraphs, triples[region.start][1].idx) != _paragraph(paragraphs, region.start)
+        ):
+            # textacy may reach back into an earlier paragraph for a cue; a reporting verb
+            # in the quotation's own sentences wins then
             speaker, cue = triples[region.start]
             speaker = subject_of(cue) or speaker
             rule = "textacy"
@@ -163,6 +168,11 @@ def attribute_regions(
                 )
             )
     return out
+
+
+def _paragraph(paragraphs: list[tuple[int, int]], char: int) -> int | None:
+    """The index of the paragraph that holds character offset `char`."""
+    return next((i for i, (start, end) in enumerate(paragraphs) if start <= char < end), None)
 
 
 def _previous(attributions: list[Attribution], start: int) -> Attribution | None:
