@@ -567,3 +567,10 @@ def test_a_quotation_takes_its_cue_from_its_own_paragraph(parser):
     )
     a = _find(doc, "only candidate")
     assert doc.text[slice(*a.cue)] == "said"
+
+
+def test_a_question_after_when_asked_is_reported_by_asked(parser):
+    doc = parser("“You bet I would,” the governor said when asked whether he would close the border.")
+    question = next(a for a in extract_attributions(doc) if a.rule == "question")
+    assert doc.text[slice(*question.cue)] == "asked"
+    assert _content(doc, question) == "whether he would close the border"

@@ -773,47 +773,60 @@ _QUESTION_WORDS = frozenset({"whether", "if", "what", "why", "how", "who", "whic
 
 
 def question_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribution]:
-    """ "Asked whether the plan would pass, the mayor said …": the fronted participle reports
-    the question put to the speaker. Its content is the question, up to the comma that ends
-    the participle's clause; its asker is not named. The parser often takes "Asked" for the
-    main verb and scatters the question, so this reads the words in order."""
+    """ "Asked whether the plan would pass, the mayor said …" and "…, she said when asked why":
+    the participle reports the question put to the speaker. Its content is the question, up
+    to the comma that ends the participle's clause (or the sentence's end, after "when
+    asked"); its asker is not named. The parser often takes "Asked" for the main verb and
+    scatters the question, so this reads the words in order."""
     out = []
     for sent in doc.sents:
         words = [t for t in sent if not t.is_space]
         if len(words) < 4:
             continue
-        k = 1 if words[0].lower_ == "when" else 0
-        verb = words[k]
-        if verb.lower_ != "asked" or any(c.dep_.startswith("nsubj") for c in verb.children):
-            continue
-        if inside_quotation(verb.idx, regions):
-            continue
-        start = next(
-            (t for t in words[k + 1 : k + 10] if t.lower_ in _QUESTION_WORDS or t.is_punct),
-            None,
-        )
-        if start is None or start.is_punct:
-            continue
-        end = _question_end(doc, start.i, sent.end)
-        if end is None:
-            continue
-        out.append(
-            Attribution(
-                kind="indirect",
-                content=[(start.idx, end)],
-                cue=(verb.idx, verb.idx + len(verb.text)),
-                rule="question",
-                cue_token=verb.i,
-                extra={"lemma": "ask", "learned": False, "raising": False},
+        for k in _asked_positions(words):
+            verb = words[k]
+            if any(c.dep_.startswith("nsubj") for c in verb.children) or inside_quotation(verb.idx, regions):
+                continue
+            start = next(
+                (t for t in words[k + 1 : k + 10] if t.lower_ in _QUESTION_WORDS or t.is_punct),
+                None,
             )
-        )
+            if start is None or start.is_punct:
+                continue
+            end = _question_end(doc, start.i, sent.end, fronted=k <= 1)
+            if end is None:
+                continue
+            out.append(
+                Attribution(
+                    kind="indirect",
+                    content=[(start.idx, end)],
+                    cue=(verb.idx, verb.idx + len(verb.text)),
+                    rule="question",
+                    cue_token=verb.i,
+                    extra={"lemma": "ask", "learned": False, "raising": False},
+                )
+            )
     return out
 
 
-def _question_end(doc: Doc, start: int, sent_end: int) -> int | None:
-    """The character offset where a fronted question ends: at the first comma outside a
-    quotation, or after the closing mark of a quotation that ends in a comma (“…,”)."""
+def _asked_positions(words: list[Token]) -> list[int]:
+    """Where "asked" opens a question clause: at the start of a sentence ("Asked whether …,",
+    "When asked why …,") or after "when" inside it ("…, he said when asked whether …")."""
+    found = []
+    for k, word in enumerate(words):
+        if word.lower_ != "asked":
+            continue
+        if k == 0 or (k >= 1 and words[k - 1].lower_ == "when"):
+            found.append(k)
+    return found
+
+
+def _question_end(doc: Doc, start: int, sent_end: int, *, fronted: bool = True) -> int | None:
+    """The character offset where a question ends: at the first comma outside a quotation, or
+    after the closing mark of a quotation that ends in a comma (“…,”); a question that is not
+    fronted may also run to the end of its sentence."""
     open_quote = False
+    last = None
     for token in doc[start:sent_end]:
         if token.is_quote:
             if open_quote and token.i > start and doc[token.i - 1].text == ",":
@@ -822,7 +835,11 @@ def _question_end(doc: Doc, start: int, sent_end: int) -> int | None:
             continue
         if token.text == "," and not open_quote:
             return token.idx
-    return None
+        if not (token.is_punct or token.is_space):
+            last = token
+    if fronted or last is None or open_quote:
+        return None
+    return last.idx + len(last.text)
 
 
 def _runs_on_after_source(doc: Doc, cue: int, end: int) -> bool:
