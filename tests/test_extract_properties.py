@@ -37,6 +37,7 @@ def test_quote_regions_are_ordered_and_inside_the_text(text):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(NEWSY)
 @example('«b "said')  # a lone quotation mark parsed as a second subject of "said"
+@example("b, saying, “")  # a content of an opening mark alone, emptied by snapping to it
 def test_any_text_gives_quotes_whose_offsets_slice_back(parser, text):
     from quotes.extract import extract_attributions
     from quotes.resolve import resolve_speakers

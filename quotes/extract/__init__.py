@@ -74,6 +74,7 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
         extend_contents(doc, found)
     for attribution in found:
         _classify(doc.text, attribution, regions, singles)
+    found = [a for a in found if a.content]  # snapping to a mark-only quotation can empty one
     found.sort(key=lambda a: a.start)
     found += attribute_regions(doc, regions, found, paragraphs)
     found = [a for a in found if a.content]
