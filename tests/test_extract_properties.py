@@ -38,6 +38,8 @@ def test_quote_regions_are_ordered_and_inside_the_text(text):
 @given(NEWSY)
 @example('«b "said')  # a lone quotation mark parsed as a second subject of "said"
 @example("b, saying, “")  # a content of an opening mark alone, emptied by snapping to it
+@example(', saying, “a""')  # two touching fragments, left unjoined
+@example("Asked whether , saying, “aSheikh Al , saying, “")  # a question of one word
 def test_any_text_gives_quotes_whose_offsets_slice_back(parser, text):
     from quotes.extract import extract_attributions
     from quotes.resolve import resolve_speakers

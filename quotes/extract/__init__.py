@@ -234,8 +234,8 @@ def _joined(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = content[:1]
     for start, end in content[1:]:
         gap = text[out[-1][1] : start]
-        if gap and not any(ch.isalnum() or ch in _MARKS for ch in gap):
-            out[-1] = (out[-1][0], end)
+        if not any(ch.isalnum() or ch in _MARKS for ch in gap):  # touching pieces join too
+            out[-1] = (out[-1][0], max(out[-1][1], end))
         else:
             out.append((start, end))
     return out
@@ -382,7 +382,7 @@ def _asks(question: Attribution, other: Attribution) -> bool:
     for the statement of the sentence's verb)."""
     assert question.cue is not None
     return other.cue_token == question.cue_token or (
-        question.cue[0] <= other.start and other.end <= question.end + 1
+        bool(other.content) and question.cue[0] <= other.start and other.end <= question.end + 1
     )
 
 

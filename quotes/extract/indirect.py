@@ -794,7 +794,7 @@ def question_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribut
             if start is None or start.is_punct:
                 continue
             end = _question_end(doc, start.i, sent.end, fronted=k <= 1)
-            if end is None:
+            if end is None or not any(ch.isalnum() for ch in doc.text[start.idx + len(start.text) : end]):
                 continue
             out.append(
                 Attribution(
