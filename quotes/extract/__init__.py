@@ -77,7 +77,6 @@ def extract_attributions(doc: Doc, *, extend: bool = True) -> list[Attribution]:
     found = [a for a in found if a.content]  # snapping to a mark-only quotation can empty one
     found.sort(key=lambda a: a.start)
     found += attribute_regions(doc, regions, found, paragraphs)
-    found = [a for a in found if a.content]
     added = argument_attributions(doc, regions, found)
     if added:
         if extend:

@@ -223,7 +223,7 @@ def _is_floating(
     text: str, region: QuoteRegion, paragraphs: list[tuple[int, int]], previous: Attribution
 ) -> bool:
     """A whole paragraph in quotation marks, right after a paragraph with an attributed speaker."""
-    index = next((i for i, (s, e) in enumerate(paragraphs) if s <= region.start < e), None)
+    index = _paragraph(paragraphs, region.start)
     if index is None or previous.speaker is None:
         return False
     p_start, p_end = paragraphs[index]

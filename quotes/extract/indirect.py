@@ -812,13 +812,11 @@ def question_attributions(doc: Doc, regions: list[QuoteRegion]) -> list[Attribut
 def _asked_positions(words: list[Token]) -> list[int]:
     """Where "asked" opens a question clause: at the start of a sentence ("Asked whether …,",
     "When asked why …,") or after "when" inside it ("…, he said when asked whether …")."""
-    found = []
-    for k, word in enumerate(words):
-        if word.lower_ != "asked":
-            continue
-        if k == 0 or (k >= 1 and words[k - 1].lower_ == "when"):
-            found.append(k)
-    return found
+    return [
+        k
+        for k, word in enumerate(words)
+        if word.lower_ == "asked" and (k == 0 or words[k - 1].lower_ == "when")
+    ]
 
 
 def _question_end(doc: Doc, start: int, sent_end: int, *, fronted: bool = True) -> int | None:
