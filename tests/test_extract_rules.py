@@ -574,3 +574,17 @@ def test_a_question_after_when_asked_is_reported_by_asked(parser):
     question = next(a for a in extract_attributions(doc) if a.rule == "question")
     assert doc.text[slice(*question.cue)] == "asked"
     assert _content(doc, question) == "whether he would close the border"
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev is not beside the repository")
+def test_this_sessions_boundaries_in_real_articles(parser):
+    """Two real articles: the quotation's cue comes from its own paragraph, not from "cited" in
+    the one before; and the ", which …" clause describing a reported noun is left out."""
+    path = next((POLNEAR_DEV / "text").glob("usa-today_2016-09-08_candidates-vie-for-vets*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    a = _find(doc, "is the only candidate that has the experience")
+    assert doc.text[slice(*a.cue)] == "said"
+    path = next((POLNEAR_DEV / "text").glob("nyt_2016-09-19_old-hands-help-russia*.txt"))
+    doc = parser(path.read_text(encoding="utf-8"))
+    a = next(a for a in extract_attributions(doc) if a.cue and doc.text[slice(*a.cue)] == "likened")
+    assert _content(doc, a) == "RT to the BBC"
